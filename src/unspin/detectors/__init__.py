@@ -1,0 +1,177 @@
+"""The detector Protocol and the registry of detector factories.
+
+A detector has a ``name``, a ``version``, the layer names it ``requires`` and ``provides``, and a
+``detect(doc) -> Layer`` method. The registry holds *factories*, so a model loads only when a
+detector is created. Built-ins register exactly as plugins do; third parties add an entry point in
+the group ``unspin.detectors`` whose object is a callable taking the registry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from importlib import import_module
+from importlib.metadata import entry_points
+from typing import Any, Protocol, runtime_checkable
+
+from unspin.document import Document, Layer
+from unspin.errors import DetectorError, UnknownDetector
+
+__all__ = ["Detector", "DetectorInfo", "Registry", "registry", "register"]
+
+
+@runtime_checkable
+class Detector(Protocol):
+    """What the pipeline needs of a detector."""
+
+    name: str
+    version: str
+    requires: tuple[str, ...]
+    provides: tuple[str, ...]
+
+    def detect(self, doc: Document) -> Layer | list[Layer]:
+        """Return the new layer(s); never mutate ``doc``."""
+        ...
+
+
+@dataclass(frozen=True)
+class DetectorInfo:
+    """A registered detector: its factory and what it reads and writes."""
+
+    name: str
+    factory: Callable[..., Detector]
+    requires: tuple[str, ...]
+    provides: tuple[str, ...]
+    description: str = ""
+    model_files: tuple[str, ...] = ()
+
+
+BUILTIN_MODULES = (
+    "unspin.detectors.structure",
+    "unspin.detectors.baseline",
+)
+
+
+class Registry:
+    """Names -> detector factories, plus named sets of detectors (``baseline``, ``default``)."""
+
+    def __init__(self) -> None:
+        self._detectors: dict[str, DetectorInfo] = {}
+        self._sets: dict[str, tuple[str, ...]] = {}
+        self._loaded = False
+
+    def add(self, info: DetectorInfo) -> None:
+        self._detectors[info.name] = info
+
+    def add_set(self, name: str, members: Iterable[str]) -> None:
+        self._sets[name] = tuple(members)
+
+    def _load(self) -> None:
+        if self._loaded:
+            return
+        self._loaded = True
+        for module in BUILTIN_MODULES:
+            import_module(module)
+        for entry in entry_points(group="unspin.detectors"):
+            try:
+                entry.load()(self)
+            except Exception as exc:  # a broken plugin must not break the built-ins
+                raise DetectorError(f"plugin {entry.name!r} failed to register: {exc}") from exc
+        # until trained detectors claim it, the default set is the transparent baseline
+        if "default" not in self._sets and "baseline" in self._sets:
+            self._sets["default"] = self._sets["baseline"]
+
+    def names(self) -> list[str]:
+        self._load()
+        return sorted(self._detectors)
+
+    def sets(self) -> dict[str, tuple[str, ...]]:
+        self._load()
+        return dict(self._sets)
+
+    def info(self, name: str) -> DetectorInfo:
+        self._load()
+        try:
+            return self._detectors[name]
+        except KeyError:
+            raise UnknownDetector(name, list(self._detectors) + list(self._sets)) from None
+
+    def expand(self, names: Iterable[str]) -> list[str]:
+        """Expand set names and add what each detector requires, in a runnable order.
+
+        Raises:
+            UnknownDetector: a name is neither a detector nor a set.
+            DetectorError: a required layer has no registered producer.
+        """
+        self._load()
+        wanted: list[str] = []
+        for name in names:
+            name = name.strip()
+            if not name:
+                continue
+            members = self._sets.get(name, (name,))
+            for member in members:
+                self.info(member)
+                if member not in wanted:
+                    wanted.append(member)
+        producers = {layer: info.name for info in self._detectors.values() for layer in info.provides}
+        ordered: list[str] = []
+
+        def visit(name: str, path: tuple[str, ...]) -> None:
+            if name in ordered:
+                return
+            if name in path:
+                raise DetectorError(f"detectors require each other in a cycle: {' -> '.join(path)}")
+            for layer in self.info(name).requires:
+                # a wanted detector that provides the layer wins over the default producer
+                chosen = next(
+                    (w for w in wanted if layer in self._detectors[w].provides),
+                    producers.get(layer),
+                )
+                if chosen is None:
+                    raise DetectorError(f"detector {name!r} needs layer {layer!r}, which no detector makes")
+                visit(chosen, (*path, name))
+            ordered.append(name)
+
+        for name in wanted:
+            visit(name, ())
+        return ordered
+
+    def create(self, name: str, **config: Any) -> Detector:
+        """Create a detector by name (loading its model now)."""
+        return self.info(name).factory(**config)
+
+
+registry = Registry()
+
+
+def register(
+    name: str,
+    *,
+    requires: Iterable[str] = (),
+    provides: Iterable[str] | None = None,
+    description: str = "",
+    model_files: Iterable[str] = (),
+) -> Callable[[Callable[..., Detector]], Callable[..., Detector]]:
+    """Register a detector factory under ``name`` (a decorator).
+
+    Example:
+        >>> @register("shouting", provides=["shouting"])
+        ... def make_shouting():
+        ...     return Shouting()
+    """
+
+    def decorate(factory: Callable[..., Detector]) -> Callable[..., Detector]:
+        registry.add(
+            DetectorInfo(
+                name=name,
+                factory=factory,
+                requires=tuple(requires),
+                provides=tuple(provides if provides is not None else (name,)),
+                description=description,
+                model_files=tuple(model_files),
+            )
+        )
+        return factory
+
+    return decorate

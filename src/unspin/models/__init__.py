@@ -1,0 +1,1 @@
+"""Shipped models (one folder each: ONNX weights, tokenizer, labels, card) and their runtime."""

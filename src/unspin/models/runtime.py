@@ -1,0 +1,172 @@
+"""Load a shipped ONNX model with its tokenizer, checking file hashes; run it with onnxruntime.
+
+Each model lives in ``src/unspin/models/<name>/`` with ``manifest.json``::
+
+    {"name": ..., "version": ..., "files": {"model.onnx": "<sha256>", "tokenizer.json": "<sha256>"},
+     "config": {...}}
+
+plus ``card.md``. Inference needs onnxruntime, tokenizers and numpy only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from unspin.errors import MissingExtra, ModelError
+
+__all__ = ["MODELS_DIR", "Manifest", "OnnxModel", "load_manifest", "sha256_file", "Encoded"]
+
+MODELS_DIR = Path(__file__).resolve().parent
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class Manifest:
+    name: str
+    version: str
+    directory: Path
+    files: dict[str, str]
+    config: dict[str, Any] = field(default_factory=dict)
+
+    def path(self, filename: str) -> Path:
+        return self.directory / filename
+
+
+def load_manifest(name: str, directory: Path | None = None) -> Manifest:
+    """Read a model's manifest.
+
+    Raises:
+        ModelError: the model folder or its manifest is missing or malformed.
+    """
+    folder = directory or (MODELS_DIR / name)
+    manifest_path = folder / "manifest.json"
+    if not manifest_path.is_file():
+        raise ModelError(
+            f"model {name!r} is not installed: {manifest_path} is missing; reinstall unspin or "
+            f"train it with 'python -m unspin.training {name} --data ../shared/data'"
+        )
+    try:
+        data = json.loads(manifest_path.read_text(encoding="utf-8"))
+        return Manifest(
+            name=data["name"],
+            version=data["version"],
+            directory=folder,
+            files=dict(data["files"]),
+            config=dict(data.get("config", {})),
+        )
+    except (KeyError, ValueError) as exc:
+        raise ModelError(f"model {name!r} has a malformed manifest {manifest_path}: {exc}") from None
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """A padded batch: ``ids``/``mask``/``type_ids`` are int64 [batch, length]; ``offsets`` per row
+    map each token to ``(start, end)`` characters of its input string ((0, 0) for specials)."""
+
+    ids: np.ndarray
+    mask: np.ndarray
+    type_ids: np.ndarray
+    offsets: list[list[tuple[int, int]]]
+    word_ids: list[list[int | None]]
+
+
+class OnnxModel:
+    """One shipped model: verified files, an onnxruntime session and its tokenizer.
+
+    Args:
+        name: the model folder under ``unspin/models``.
+        threads: intra-op threads (2 by default, or ``UNSPIN_THREADS``).
+        directory: load from another folder (a freshly trained model, tests).
+
+    Raises:
+        ModelError: a file is missing or its hash does not match the manifest.
+        MissingExtra: onnxruntime or tokenizers is not installed.
+    """
+
+    def __init__(self, name: str, *, threads: int | None = None, directory: Path | None = None):
+        self.manifest = load_manifest(name, directory)
+        for filename, expected in self.manifest.files.items():
+            path = self.manifest.path(filename)
+            if not path.is_file():
+                raise ModelError(f"model {name!r} is missing {path}; reinstall unspin")
+            actual = sha256_file(path)
+            if actual != expected:
+                raise ModelError(
+                    f"model file {path} is corrupt: sha256 {actual[:12]}... does not match "
+                    f"the manifest's {expected[:12]}...; reinstall unspin"
+                )
+        try:
+            import onnxruntime as ort
+            from tokenizers import Tokenizer
+        except ImportError as exc:  # pragma: no cover - both are core dependencies
+            raise MissingExtra(f"model {name!r}", "all", exc.name or "onnxruntime") from None
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads or int(os.environ.get("UNSPIN_THREADS", "2"))
+        options.inter_op_num_threads = 1
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        self.session = ort.InferenceSession(
+            str(self.manifest.path("model.onnx")), options, providers=["CPUExecutionProvider"]
+        )
+        self.input_names = {i.name for i in self.session.get_inputs()}
+        self.tokenizer = Tokenizer.from_file(str(self.manifest.path("tokenizer.json")))
+        self.tokenizer.no_padding()
+        self.tokenizer.no_truncation()
+
+    @property
+    def config(self) -> dict[str, Any]:
+        return self.manifest.config
+
+    @property
+    def producer(self) -> str:
+        return f"{self.manifest.name}@{self.manifest.version}"
+
+    def encode(
+        self, texts: list[str], *, max_length: int, pairs: list[str] | None = None
+    ) -> Encoded:
+        """Tokenise and pad a batch to its longest row (at most ``max_length`` tokens)."""
+        if pairs is None:
+            encodings = self.tokenizer.encode_batch(texts)
+        else:
+            encodings = self.tokenizer.encode_batch(list(zip(texts, pairs, strict=True)))
+        length = min(max_length, max(len(e.ids) for e in encodings))
+        batch = len(encodings)
+        ids = np.zeros((batch, length), dtype=np.int64)
+        mask = np.zeros((batch, length), dtype=np.int64)
+        type_ids = np.zeros((batch, length), dtype=np.int64)
+        offsets: list[list[tuple[int, int]]] = []
+        word_ids: list[list[int | None]] = []
+        for row, enc in enumerate(encodings):
+            n = min(length, len(enc.ids))
+            ids[row, :n] = enc.ids[:n]
+            mask[row, :n] = 1
+            type_ids[row, :n] = enc.type_ids[:n]
+            if n < len(enc.ids):  # keep [SEP] at the end of a truncated row
+                ids[row, n - 1] = enc.ids[-1]
+            offsets.append([tuple(o) for o in enc.offsets[:n]])  # type: ignore[misc]
+            word_ids.append(list(enc.word_ids[:n]))
+        return Encoded(ids, mask, type_ids, offsets, word_ids)
+
+    def run(self, feeds: dict[str, np.ndarray]) -> list[np.ndarray]:
+        """Run the session on the feeds it declares (extra feeds are dropped)."""
+        return self.session.run(None, {k: v for k, v in feeds.items() if k in self.input_names})
+
+
+@lru_cache(maxsize=8)
+def shared_model(name: str) -> OnnxModel:
+    """Load a model once per process (detectors that share a model share the session)."""
+    return OnnxModel(name)

@@ -1,0 +1,72 @@
+"""Paragraphs and sentences with offsets into the unchanged text."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+__all__ = ["paragraph_bounds", "sentence_bounds"]
+
+_BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")
+
+
+def paragraph_bounds(text: str) -> list[tuple[int, int]]:
+    """Return ``[start, end)`` of each paragraph, trimmed of surrounding whitespace.
+
+    Blank lines separate paragraphs where the text has any; otherwise each line is one (as in
+    one-sentence-per-line corpora and extracted web articles).
+    """
+    separator = _BLANK_LINE if _BLANK_LINE.search(text) else re.compile(r"\n")
+    bounds: list[tuple[int, int]] = []
+    pos = 0
+    for match in separator.finditer(text):
+        bounds.append((pos, match.start()))
+        pos = match.end()
+    bounds.append((pos, len(text)))
+    return [trimmed for start, end in bounds if (trimmed := _trim(text, start, end))]
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int] | None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return (start, end) if end > start else None
+
+
+@lru_cache(maxsize=1)
+def _segmenter() -> Any:
+    import pysbd
+
+    return pysbd.Segmenter(language="en", clean=False, char_span=False)
+
+
+def sentence_bounds(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Return ``[start, end)`` of each sentence of ``text[start:end]``, in absolute offsets.
+
+    pysbd splits; offsets come from finding each piece in the original text in order, so they
+    always index the text as it is (pysbd's own spans drift on some inputs).
+    """
+    end = len(text) if end is None else end
+    chunk = text[start:end]
+    out: list[tuple[int, int]] = []
+    pos = 0
+    for piece in _segmenter().segment(chunk):
+        stripped = piece.strip()
+        if not stripped:
+            continue
+        found = chunk.find(stripped, pos)
+        if found < 0:  # pysbd altered the piece; fall back to its length from here
+            found = pos
+            while found < len(chunk) and chunk[found].isspace():
+                found += 1
+            stop = min(len(chunk), found + len(stripped))
+        else:
+            stop = found + len(stripped)
+        if stop > found:
+            out.append((start + found, start + stop))
+        pos = stop
+    if pos < len(chunk) and (rest := _trim(chunk, pos, len(chunk))):
+        out.append((start + rest[0], start + rest[1]))
+    return out
