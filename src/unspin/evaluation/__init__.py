@@ -1,0 +1,1 @@
+"""Official metrics for each benchmark."""

@@ -1,0 +1,1 @@
+"""Training code (extra: ``train``): data readers, training loops, ONNX export."""
