@@ -470,6 +470,52 @@ def train(args: argparse.Namespace) -> Path:
     return best
 
 
+def _WithStates(model: Any) -> Any:
+    """The model with its last hidden states as a fifth output (for the stance head graph)."""
+    import torch
+    from torch import nn
+
+    class WithStates(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.model = model
+
+        def forward(self, input_ids, attention_mask, token_type_ids, shape_ids, target_mask):  # type: ignore[no-untyped-def]
+            m = self.model
+            embeds = m.encoder.embeddings.word_embeddings(input_ids) + m.shape_embedding(shape_ids)
+            states = m.encoder(inputs_embeds=embeds, attention_mask=attention_mask,
+                               token_type_ids=token_type_ids).last_hidden_state
+            cls = states[:, 0]
+            weights = target_mask.to(states.dtype)
+            pooled = torch.matmul(weights, states) / weights.sum(-1, keepdim=True).clamp(min=1.0)
+            both = torch.cat([pooled, cls.unsqueeze(1).expand_as(pooled)], dim=-1)
+            keep = attention_mask.unsqueeze(-1).to(states.dtype)
+            mean = (states * keep).sum(1) / keep.sum(1).clamp(min=1e-9)
+            return (m.claim_head(cls), m.entity_head(states), m.stance_head(both),
+                    nn.functional.normalize(mean, p=2.0, dim=-1), states)
+
+    return WithStates().eval()
+
+
+def _StanceHead(model: Any) -> Any:
+    import torch
+    from torch import nn
+
+    class StanceHead(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.head = model.stance_head
+
+        def forward(self, states, target_mask):  # type: ignore[no-untyped-def]
+            cls = states[:, 0]
+            weights = target_mask.to(states.dtype)
+            pooled = torch.matmul(weights, states) / weights.sum(-1, keepdim=True).clamp(min=1.0)
+            both = torch.cat([pooled, cls.unsqueeze(1).expand_as(pooled)], dim=-1)
+            return self.head(both)
+
+    return StanceHead().eval()
+
+
 def export(checkpoint: Path, folder: Path, *, base: Path | None = None,
            work: Path | None = None) -> Path:
     """Export a checkpoint to ``folder``: int8 ``model.onnx``, tokenizer and manifest."""
@@ -505,10 +551,21 @@ def export(checkpoint: Path, folder: Path, *, base: Path | None = None,
         "stance_logits": {0: "batch", 1: "targets"},
         "embedding": {0: "batch"},
     }
-    export_onnx(model, tuple(example[name] for name in INPUTS), fp32,
-                input_names=INPUTS, output_names=OUTPUTS, dynamic_axes=axes)
+    wrapped = _WithStates(model)
+    export_onnx(wrapped, tuple(example[name] for name in INPUTS), fp32,
+                input_names=INPUTS, output_names=[*OUTPUTS, "states"],
+                dynamic_axes={**axes, "states": {0: "batch", 1: "tokens"}})
     folder.mkdir(parents=True, exist_ok=True)
     quantize_int8(fp32, folder / "model.onnx")
+    # the stance head alone (fp32, tiny): scores mentions found by the entity head on the
+    # states of the same pass, so no sentence is encoded twice
+    with torch.no_grad():
+        states = wrapped(*(example[name] for name in INPUTS))[-1]
+    export_onnx(_StanceHead(model), (states, example["target_mask"]), folder / "stance_head.onnx",
+                input_names=["states", "target_mask"], output_names=["stance_logits"],
+                dynamic_axes={"states": {0: "batch", 1: "tokens"},
+                              "target_mask": {0: "batch", 1: "targets", 2: "tokens"},
+                              "stance_logits": {0: "batch", 1: "targets"}})
     figures = state.get("figures", {})
     config = {
         "inputs": INPUTS,
@@ -524,7 +581,7 @@ def export(checkpoint: Path, folder: Path, *, base: Path | None = None,
         "step": state.get("step"),
     }
     write_manifest(folder, name="analysis", version=VERSION, config=config,
-                   tokenizer=base / "tokenizer.json")
+                   tokenizer=base / "tokenizer.json", extra_files=["stance_head.onnx"])
     return folder
 
 

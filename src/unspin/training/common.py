@@ -111,13 +111,20 @@ def quantize_int8(source: Path, target: Path) -> Path:
 
 
 def write_manifest(
-    folder: Path, *, name: str, version: str, config: dict[str, Any], tokenizer: Path
+    folder: Path,
+    *,
+    name: str,
+    version: str,
+    config: dict[str, Any],
+    tokenizer: Path,
+    extra_files: list[str] | None = None,
 ) -> Path:
     """Copy the tokenizer beside ``model.onnx`` and write ``manifest.json`` with sha256s."""
     folder.mkdir(parents=True, exist_ok=True)
     if tokenizer.resolve() != (folder / "tokenizer.json").resolve():
         shutil.copyfile(tokenizer, folder / "tokenizer.json")
-    files = {f: sha256_file(folder / f) for f in ("model.onnx", "tokenizer.json")}
+    names = ["model.onnx", "tokenizer.json", *(extra_files or [])]
+    files = {f: sha256_file(folder / f) for f in names}
     manifest = {"name": name, "version": version, "files": files, "config": config}
     path = folder / "manifest.json"
     path.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")

@@ -1,0 +1,466 @@
+"""Merge entity mentions into actors by explained rules; attach stance and techniques.
+
+Stdlib only. Rules (each merge records which one joined it):
+
+- ``same-name``: the same name, ignoring a leading "the", a possessive "'s" and case.
+- ``surname``: a person's surname or a shorter part of the name ("Vale" / "Dr Mara Vale"), when
+  it fits exactly one longer name in the document.
+- ``acronym``: an all-capitals mention spelling the initials of another ("ILF" / "Iron Lantern
+  Front").
+- ``declared-alias``: names the text declares for a mention, in brackets after it or with "also
+  known as", "better known as", "a.k.a." ("the Organization (ABC, or better known as the X
+  group)"); later occurrences of a declared name join too (``alias-occurrence``).
+- ``country-government``: "the government of C", "C's government", "the Cian government" join the
+  country C; "the government" then joins it when only one country's government is named.
+
+Techniques aimed at an actor (a persuasion span): ``contains`` (the span names the actor),
+``apposition`` ("the Organization, a terrorist cult"), ``predicate`` ("X is a terrorist cult"),
+``nearest-in-sentence`` (attacks on reputation only: the nearest mention in the same sentence).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["Mention", "build_actors", "merge_mentions", "declared_aliases", "initials"]
+
+_TITLES = {
+    "mr", "mrs", "ms", "miss", "dr", "prof", "professor", "president", "minister", "senator",
+    "sen", "rep", "gov", "governor", "general", "gen", "judge", "justice", "sir", "dame", "lord",
+    "lady", "king", "queen", "prince", "princess", "pope", "chancellor", "mayor", "premier",
+    "secretary", "ambassador", "commissioner", "chairman", "chairwoman", "ceo", "colonel", "col",
+    "captain", "capt", "lt", "sgt", "rev", "father", "sheikh", "prime", "deputy", "vice",
+}
+_FUNCTION = {"of", "the", "and", "for", "&", "de", "du", "la", "le", "des", "in", "on", "a", "an",
+             "to", "der", "von", "van"}
+_ALIAS_CUE = re.compile(
+    r"^(?:,\s*|\s+)(?:(?:also|better|commonly|otherwise|popularly|widely|formerly)\s+)?"
+    r"(?:known|referred to)\s+as\s+|^(?:,\s*|\s+)(?:a\.k\.a\.?|aka|dubbed|nicknamed|"
+    r"hereafter|henceforth)\s+",
+    re.IGNORECASE,
+)
+_PIECE_PREFIX = re.compile(
+    r"^(?:(?:or|and|also|but|now|then|simply|formerly|previously|hereafter|henceforth|"
+    r"(?:(?:also|better|commonly|otherwise|popularly|widely)\s+)?(?:known|referred to)\s+as|"
+    r"a\.k\.a\.?|aka|called|dubbed|nicknamed|the)\s+)+",
+    re.IGNORECASE,
+)
+_SPLIT = re.compile(r"\s*(?:[,;/]|\bor\b|\band\b)\s*")
+_GOVERNMENT = r"(?:government|regime|administration|authorities|cabinet|junta)"
+_ATTACKS = {"Name_Calling,Labeling", "Doubt", "Reductio_ad_hitlerum", "Smears",
+            "Name_Calling-Labeling", "Questioning_the_Reputation", "Guilt_by_Association"}
+_APPOSITION_AFTER = re.compile(
+    r"^\s*(?:,|—|–|-|:|\()?\s*(?:(?:a|an|the|this|that|these|those|its|their|his|her)\s+)?$",
+    re.IGNORECASE,
+)
+_APPOSITION_BEFORE = re.compile(r"^\s*(?:,|—|–|-)?\s*(?:(?:the|this|that|these|those)\s+)?$",
+                                re.IGNORECASE)
+_PREDICATE = re.compile(
+    r"^\s*(?:is|are|was|were|has been|have been|had been|remains?|remained|became|becomes|"
+    r"seems?|looks? like)\s+(?:(?:nothing|little|no)\s+(?:but|more than|better than)\s+|"
+    r"not\s+|(?:a|an|the|just|merely|simply|really|truly|clearly|still|now)\s+)*$",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class Mention:
+    """One mention: where it is, what type, and how it was found (``ner`` or a rule)."""
+
+    start: int
+    end: int
+    type: str
+    text: str
+    source: str = "ner"
+    score: float | None = None
+    key: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.key = normalise(self.text)
+
+
+def normalise(name: str) -> str:
+    """Return a comparison key: lower case, no leading article, no possessive, no dots."""
+    key = name.strip().strip("\"“”'‘’()[]").strip()
+    key = re.sub(r"(?:'s|’s|'|’)$", "", key)
+    key = re.sub(r"^(?:the|a|an)\s+", "", key, flags=re.IGNORECASE)
+    key = key.replace(".", "")
+    return re.sub(r"\s+", " ", key).lower()
+
+
+def _tokens(name: str) -> list[str]:
+    return [t for t in re.split(r"[\s\-]+", normalise(name)) if t]
+
+
+def _name_tokens(name: str) -> list[str]:
+    """Tokens of a person's name without leading titles."""
+    tokens = _tokens(name)
+    while len(tokens) > 1 and tokens[0] in _TITLES:
+        tokens = tokens[1:]
+    return tokens
+
+
+def initials(name: str) -> str:
+    """Return the upper-case initials of the words of ``name`` that are not function words."""
+    words = [w for w in re.split(r"[\s\-]+", name.strip()) if w]
+    words = [w for w in words if w.lower() not in _FUNCTION]
+    return "".join(w[0] for w in words if w[0].isalpha()).upper()
+
+
+def _is_acronym(text: str) -> bool:
+    bare = text.replace(".", "").replace("&", "")
+    return 2 <= len(bare) <= 8 and bare.isalpha() and bare.isupper()
+
+
+class _Union:
+    def __init__(self, size: int) -> None:
+        self.parent = list(range(size))
+
+    def find(self, i: int) -> int:
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
+        return i
+
+    def join(self, a: int, b: int) -> bool:
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return False
+        self.parent[max(ra, rb)] = min(ra, rb)
+        return True
+
+
+def _word_bounded(text: str, start: int, end: int) -> bool:
+    before = text[start - 1] if start > 0 else " "
+    after = text[end] if end < len(text) else " "
+    return not before.isalnum() and not after.isalnum()
+
+
+def declared_aliases(text: str, mention: Mention) -> list[tuple[int, int, str]]:
+    """Return ``(start, end, alias)`` for the names the text declares right after ``mention``.
+
+    Reads a bracket after the mention ("X (ABC, ABO, or better known as the Y group)") and
+    "X, also known as Y" / "X, a.k.a. Y".
+    """
+    rest = text[mention.end : mention.end + 300]
+    found: list[tuple[int, int, str]] = []
+    bracket = re.match(r"^\s*\((?P<body>[^()]{1,200})\)", rest)
+    if bracket:
+        base = mention.end + bracket.start("body")
+        found.extend(_pieces(bracket.group("body"), base))
+    cue = _ALIAS_CUE.match(rest)
+    if cue:
+        tail = re.match(r"^[^,.;:()\n]{1,80}", rest[cue.end() :])
+        if tail:
+            found.extend(_pieces(tail.group(0), mention.end + cue.end(), single=True))
+    return found
+
+
+def _pieces(body: str, base: int, *, single: bool = False) -> list[tuple[int, int, str]]:
+    pieces: list[tuple[int, int, str]] = []
+    spans = [(0, len(body))] if single else []
+    if not single:
+        pos = 0
+        for match in _SPLIT.finditer(body):
+            spans.append((pos, match.start()))
+            pos = match.end()
+        spans.append((pos, len(body)))
+    for start, end in spans:
+        piece = body[start:end]
+        prefix = _PIECE_PREFIX.match(piece)
+        if prefix:
+            start += prefix.end()
+        piece = body[start:end]
+        stripped = piece.strip().strip("\"“”'‘’")
+        if not stripped:
+            continue
+        start += piece.find(stripped)
+        end = start + len(stripped)
+        words = stripped.split()
+        if len(words) > 6 or not any(c.isupper() for c in stripped):
+            continue
+        if re.fullmatch(r"[\d\s.,%-]+", stripped) or stripped.lower() in _FUNCTION:
+            continue
+        pieces.append((base + start, base + end, stripped))
+    return pieces
+
+
+def _merge(union: _Union, merges: list[dict[str, Any]], mentions: Sequence[Mention],
+           a: int, b: int, rule: str, **why: Any) -> None:
+    if union.join(a, b):
+        merges.append({
+            "rule": rule,
+            "from": {"start": mentions[b].start, "end": mentions[b].end, "text": mentions[b].text},
+            "to": {"start": mentions[a].start, "end": mentions[a].end, "text": mentions[a].text},
+            **why,
+        })
+
+
+def _add_mention(mentions: list[Mention], mention: Mention, *, inside_ok: bool = False) -> int:
+    """Return the index of an existing mention at those offsets, or add ``mention``.
+
+    With ``inside_ok``, mentions lying wholly inside the new one do not block it (the country in
+    "the government of Ruritania").
+    """
+    for i, other in enumerate(mentions):
+        if other.start < mention.end and mention.start < other.end:
+            contained = mention.start <= other.start and other.end <= mention.end
+            if inside_ok and contained and (other.start, other.end) != (mention.start, mention.end):
+                continue
+            return i
+    mentions.append(mention)
+    return len(mentions) - 1
+
+
+def _governments(text: str, mentions: list[Mention], union: _Union | None) -> list[tuple]:
+    """Find government phrases for each country mention: (country index, start, end, text)."""
+    found = []
+    countries = [(i, m) for i, m in enumerate(mentions) if m.type == "LOC" and m.source == "ner"]
+    seen: set[str] = set()
+    for i, country in countries:
+        name = country.text
+        if name in seen or not name[:1].isupper():
+            continue
+        seen.add(name)
+        stem = re.escape(name[: max(4, len(name) - 2)])
+        patterns = [
+            rf"\b(?:[Tt]he\s+)?{_GOVERNMENT}\s+(?:of|in)\s+(?:the\s+)?{re.escape(name)}\b",
+            rf"\b{re.escape(name)}(?:'s|’s)?\s+{_GOVERNMENT}\b",
+            rf"\b(?:[Tt]he\s+)?{stem}[a-z]{{0,4}}\s+{_GOVERNMENT}\b",
+        ]
+        for pattern in patterns:
+            for match in re.finditer(pattern, text):
+                found.append((i, match.start(), match.end(), match.group(0)))
+    return found
+
+
+def merge_mentions(text: str, mentions: list[Mention]) -> tuple[list[list[int]], list[Mention],
+                                                                 list[dict[str, Any]]]:
+    """Group mentions into actors.
+
+    Returns:
+        (clusters of mention indices, the mentions including those the rules added, the merges).
+    """
+    mentions = sorted(mentions, key=lambda m: (m.start, m.end))
+    # declared aliases add mentions; do it before the union so indices are stable
+    declared: list[tuple[int, int, str]] = []  # (owner index, alias index, cue)
+    for i in range(len(mentions)):
+        owner = mentions[i]
+        for start, end, alias in declared_aliases(text, owner):
+            j = _add_mention(mentions, Mention(start, end, owner.type, alias, "declared-alias"))
+            if j != i:
+                declared.append((i, j, alias))
+    aliases = {alias for _, _, alias in declared}
+    for alias in aliases:
+        for match in re.finditer(re.escape(alias), text):
+            if not _word_bounded(text, match.start(), match.end()):
+                continue
+            owner_type = next(mentions[i].type for i, _, a in declared if a == alias)
+            _add_mention(mentions, Mention(match.start(), match.end(), owner_type, alias,
+                                           "alias-occurrence"))
+    governments = _governments(text, mentions, None)
+    gov_links: list[tuple[int, int]] = []
+    for country, start, end, phrase in governments:
+        j = _add_mention(mentions, Mention(start, end, mentions[country].type, phrase,
+                                           "country-government"), inside_ok=True)
+        if j != country:
+            gov_links.append((country, j))
+    linked_countries = {mentions[c].key for c, _ in gov_links}
+    if len(linked_countries) == 1:
+        country = gov_links[0][0]
+        for match in re.finditer(rf"\b[Tt]he\s+{_GOVERNMENT}\b", text):
+            j = _add_mention(mentions, Mention(match.start(), match.end(), mentions[country].type,
+                                               match.group(0), "government-reference"))
+            gov_links.append((country, j))
+
+    union = _Union(len(mentions))
+    merges: list[dict[str, Any]] = []
+    first_by_key: dict[str, int] = {}
+    for i, mention in enumerate(mentions):
+        if mention.key in first_by_key:
+            _merge(union, merges, mentions, first_by_key[mention.key], i, "same-name")
+        else:
+            first_by_key[mention.key] = i
+    for owner, alias_index, alias in declared:
+        _merge(union, merges, mentions, owner, alias_index, "declared-alias", alias=alias)
+    for i, mention in enumerate(mentions):
+        if mention.source == "alias-occurrence":
+            for owner, alias_index, alias in declared:
+                if alias == mention.text:
+                    _merge(union, merges, mentions, alias_index, i, "alias-occurrence")
+    for country, j in gov_links:
+        _merge(union, merges, mentions, country, j,
+               "government-reference" if mentions[j].source == "government-reference"
+               else "country-government")
+    # surname / partial names of persons: only where exactly one longer name fits
+    persons = [i for i, m in enumerate(mentions) if m.type == "PER"]
+    for i in persons:
+        short = _name_tokens(mentions[i].text)
+        if not short:
+            continue
+        candidates = {}
+        for j in persons:
+            full = _name_tokens(mentions[j].text)
+            if len(full) > len(short) and full[-len(short):] == short:
+                candidates.setdefault(" ".join(full), j)
+            elif len(short) == 1 and len(full) > 1 and short[0] == full[0] and False:
+                candidates.setdefault(" ".join(full), j)
+        if len(candidates) == 1:
+            (j,) = candidates.values()
+            _merge(union, merges, mentions, j, i, "surname", name=" ".join(short))
+        elif len(candidates) > 1:
+            merges.append({"rule": "surname-ambiguous", "text": mentions[i].text,
+                           "candidates": sorted(candidates), "merged": False})
+    # acronyms
+    for i, mention in enumerate(mentions):
+        if not _is_acronym(mention.text.strip()):
+            continue
+        letters = mention.text.replace(".", "").replace("&", "").upper()
+        for j, other in enumerate(mentions):
+            if j != i and not _is_acronym(other.text) and initials(other.text) == letters:
+                _merge(union, merges, mentions, j, i, "acronym", acronym=letters)
+                break
+    clusters: dict[int, list[int]] = {}
+    for i in range(len(mentions)):
+        clusters.setdefault(union.find(i), []).append(i)
+    return list(clusters.values()), mentions, merges
+
+
+def _canonical(members: list[Mention], kind: str) -> str:
+    names = [m for m in members if m.source in ("ner", "declared-alias")] or members
+    if kind == "PER":
+        return max(names, key=lambda m: (len(_name_tokens(m.text)), -m.start)).text
+    full = [m for m in names if not _is_acronym(m.text) and m.source == "ner"] or names
+    counts = Counter(normalise(m.text) for m in full)
+    best = max(full, key=lambda m: (len(_tokens(m.text)) > 1, counts[m.key], len(m.text),
+                                   -m.start))
+    return re.sub(r"(?:'s|’s)$", "", best.text.strip())
+
+
+def _sentence_of(sentences: Sequence[tuple[int, int]], start: int, end: int) -> tuple[int, int]:
+    for s, e in sentences:
+        if s <= start < e:
+            return (s, e)
+    return (0, end)
+
+
+def _stance(members: list[Mention], stance_spans: Iterable[Any],
+            sentences: Sequence[tuple[int, int]]) -> dict[str, Any] | None:
+    totals: dict[str, float] = {}
+    matched: list[tuple[Any, Mention]] = []
+    for span in stance_spans:
+        for m in members:
+            if span.start < m.end and m.start < span.end:
+                matched.append((span, m))
+                break
+    if not matched:
+        return None
+    for span, _ in matched:
+        probs = dict(span.attrs.get("probabilities") or {span.label: span.score or 1.0})
+        for label, p in probs.items():
+            totals[label] = totals.get(label, 0.0) + float(p)
+    label = max(totals, key=lambda k: totals[k])
+    score = totals[label] / len(matched)
+    evidence = []
+    for span, mention in sorted(matched, key=lambda sm: -(sm[0].score or 0.0)):
+        if span.label != label:
+            continue
+        s, e = _sentence_of(sentences, mention.start, mention.end)
+        evidence.append({"start": s, "end": e, "mention": {"start": span.start, "end": span.end},
+                         "score": span.score})
+    return {"label": label, "score": round(score, 6), "mentions": len(matched),
+            "evidence": evidence[:5]}
+
+
+def _technique_target(text: str, span: Any, mentions: list[tuple[int, Mention]],
+                      sentence: tuple[int, int]) -> tuple[int, str, dict[str, Any]] | None:
+    """Return (actor index, rule, details) for the actor a technique span is aimed at."""
+    inside = [(a, m) for a, m in mentions if sentence[0] <= m.start < sentence[1]]
+    for a, m in inside:
+        if span.start <= m.start and m.end <= span.end:
+            return a, "contains", {}
+    for a, m in inside:
+        if m.end <= span.start and _APPOSITION_AFTER.match(text[m.end : span.start]):
+            return a, "apposition", {}
+        if span.end <= m.start and _APPOSITION_BEFORE.match(text[span.end : m.start]):
+            return a, "apposition", {}
+    for a, m in inside:
+        if m.end <= span.start and _PREDICATE.match(text[m.end : span.start]):
+            return a, "predicate", {}
+    if span.label in _ATTACKS and inside:
+        def distance(am: tuple[int, Mention]) -> int:
+            m = am[1]
+            return max(0, span.start - m.end, m.start - span.end)
+
+        a, m = min(inside, key=distance)
+        return a, "nearest-in-sentence", {"distance": distance((a, m))}
+    return None
+
+
+def build_actors(doc: Any) -> list[dict[str, Any]]:
+    """Return the document's actors list from its ``entities`` (and ``stance``, ``persuasion``).
+
+    Args:
+        doc: a Document with an ``entities`` layer.
+
+    Returns:
+        Actors ordered by first mention: id, name, type, aliases, mentions, stance (None when no
+        ``stance`` layer ran), techniques and merges.
+    """
+    text = doc.text
+    mentions = [Mention(s.start, s.end, s.label, text[s.start : s.end], "ner", s.score)
+                for s in doc.layers["entities"].spans]
+    clusters, mentions, merges = merge_mentions(text, mentions)
+    sentences = [(s.start, s.end) for s in doc.layers["sentences"].spans] \
+        if "sentences" in doc.layers else [(0, len(text))]
+    stance_layer = doc.layers.get("stance")
+    actors: list[dict[str, Any]] = []
+    index_of: dict[int, int] = {}
+    clusters.sort(key=lambda c: min(mentions[i].start for i in c))
+    for cluster in clusters:
+        members = sorted((mentions[i] for i in cluster), key=lambda m: m.start)
+        ner_types = Counter(m.type for m in members if m.source == "ner")
+        kind = ner_types.most_common(1)[0][0] if ner_types else members[0].type
+        if kind == "MISC" and all(m.source == "ner" for m in members):
+            continue  # nationalities, events and works are not actors
+        actor_id = f"A{len(actors) + 1}"
+        for i in cluster:
+            index_of[i] = len(actors)
+        spans_of = {(m.start, m.end) for m in members}
+        aliases: list[str] = []
+        for m in members:
+            name = re.sub(r"(?:'s|’s)$", "", m.text.strip())
+            if name not in aliases:
+                aliases.append(name)
+        actors.append({
+            "id": actor_id,
+            "name": _canonical(members, kind),
+            "type": kind,
+            "aliases": aliases,
+            "mentions": [{"start": m.start, "end": m.end, "text": m.text, "source": m.source}
+                         for m in members],
+            "stance": None if stance_layer is None else _stance(members, stance_layer.spans,
+                                                                sentences),
+            "techniques": [],
+            "merges": [mg for mg in merges
+                       if (mg.get("from", {}).get("start"), mg.get("from", {}).get("end"))
+                       in spans_of or (mg.get("rule") == "surname-ambiguous"
+                                       and mg["text"] in aliases)],
+        })
+    persuasion = doc.layers.get("persuasion")
+    if persuasion is not None:
+        located = [(index_of[i], mentions[i]) for c in clusters for i in c if i in index_of]
+        for span in persuasion.spans:
+            sentence = _sentence_of(sentences, span.start, span.end)
+            target = _technique_target(text, span, located, sentence)
+            if target is None:
+                continue
+            a, rule, details = target
+            actors[a]["techniques"].append({"label": span.label, "start": span.start,
+                                            "end": span.end, "text": text[span.start : span.end],
+                                            "rule": rule, **details})
+    return actors

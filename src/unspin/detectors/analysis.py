@@ -1,0 +1,449 @@
+"""Trained detectors on the shared ``analysis`` model: ``claims``, ``entities``, ``stance``, ``actors``.
+
+One encoder pass per sentence serves every head: the first detector that needs the model runs it
+over all sentences of a document (with the document's given stance targets, if any) and keeps the
+outputs, including the token states; ``stance`` then scores entity mentions on those states with the
+small stance-head graph, so no sentence is encoded twice.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib.util import find_spec
+from typing import Any
+
+import numpy as np
+
+from unspin.detectors import register, registry
+from unspin.document import Document, Layer, Span
+from unspin.errors import InvalidInput, ModelError
+from unspin.features import shape_ids
+
+__all__ = [
+    "AnalysisEngine",
+    "Segment",
+    "ClaimsDetector",
+    "EntitiesDetector",
+    "StanceDetector",
+    "ActorsDetector",
+    "engine",
+    "given_targets",
+]
+
+MODEL = "analysis"
+VERSION = "1.0.0"
+BATCH = 16
+_CACHE_SIZE = 4
+
+
+def _softmax(logits: np.ndarray) -> np.ndarray:
+    shifted = logits - logits.max(axis=-1, keepdims=True)
+    exp = np.exp(shifted)
+    return exp / exp.sum(axis=-1, keepdims=True)  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One encoded stretch of a document (a sentence, or a piece of a very long one).
+
+    ``offsets`` are document offsets per token ((0, 0) for specials); ``entities`` are
+    ``(start, end, type, score)`` in document offsets; ``targets`` maps each given target
+    ``(start, end)`` in this segment to its stance probabilities.
+    """
+
+    start: int
+    end: int
+    claim: float
+    entities: tuple[tuple[int, int, str, float], ...]
+    embedding: np.ndarray
+    states: np.ndarray
+    offsets: tuple[tuple[int, int], ...]
+    targets: Mapping[tuple[int, int], np.ndarray]
+
+
+def given_targets(doc: Document) -> list[tuple[int, int]]:
+    """Return the stance targets given in ``doc.meta["targets"]`` as ``(start, end)`` pairs.
+
+    Raises:
+        InvalidInput: a target is malformed or falls outside the text.
+    """
+    raw = doc.meta.get("targets")
+    if not raw:
+        return []
+    out: list[tuple[int, int]] = []
+    for target in raw:
+        try:
+            if isinstance(target, Mapping):
+                start, end = int(target["start"]), int(target["end"])
+            else:
+                start, end = int(target[0]), int(target[1])
+        except (KeyError, TypeError, ValueError, IndexError):
+            raise InvalidInput(
+                f"bad stance target {target!r}: need {{'start': int, 'end': int}}"
+            ) from None
+        if not 0 <= start < end <= len(doc.text):
+            raise InvalidInput(
+                f"stance target [{start}, {end}) is outside the text (0..{len(doc.text)})"
+            )
+        out.append((start, end))
+    return out
+
+
+def _target_tokens(offsets: Sequence[tuple[int, int]], start: int, end: int) -> list[int]:
+    return [i for i, (s, e) in enumerate(offsets) if e > s and s < end and e > start]
+
+
+class AnalysisEngine:
+    """Run the analysis model over a document's sentences once and keep the results.
+
+    Args:
+        model: an ``OnnxModel`` for ``analysis`` (``shared_model("analysis")`` by default).
+
+    Raises:
+        ModelError: the model or its stance-head graph is missing or corrupt.
+    """
+
+    def __init__(self, model: Any = None) -> None:
+        if model is None:
+            from unspin.models.runtime import shared_model
+
+            model = shared_model(MODEL)
+        self.model = model
+        config = model.config
+        self.max_length = int(config.get("max_length", 128))
+        self.threshold = float(config.get("claim_threshold", 0.5))
+        self.entity_labels: list[str] = list(config["entity_labels"])
+        self.stance_labels: list[str] = list(config["stance_labels"])
+        head = model.manifest.path("stance_head.onnx")
+        if not head.is_file():
+            raise ModelError(f"model {MODEL!r} is missing {head}; reinstall unspin")
+        import onnxruntime as ort
+
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = 1
+        self.head = ort.InferenceSession(str(head), options, providers=["CPUExecutionProvider"])
+        self._cache: OrderedDict[tuple[Any, ...], tuple[Segment, ...]] = OrderedDict()
+
+    @property
+    def producer(self) -> str:
+        return str(self.model.producer)
+
+    # -- segmentation -------------------------------------------------------------------------
+    def _segments(self, doc: Document) -> list[tuple[int, int]]:
+        layer = doc.layers.get("sentences")
+        if layer is None:
+            raise InvalidInput("the analysis detectors need the 'sentences' layer: run 'structure'")
+        bounds: list[tuple[int, int]] = []
+        limit = self.max_length - 2
+        for sentence in layer.spans:
+            text = doc.text[sentence.start : sentence.end]
+            if not text.strip():
+                continue
+            enc = self.model.tokenizer.encode(text, add_special_tokens=False)
+            if len(enc.ids) <= limit:
+                bounds.append((sentence.start, sentence.end))
+                continue
+            offsets = enc.offsets
+            for first in range(0, len(offsets), limit - 8):
+                piece = offsets[first : first + limit - 8]
+                bounds.append((sentence.start + piece[0][0], sentence.start + piece[-1][1]))
+        return bounds
+
+    # -- the one pass ---------------------------------------------------------------------------
+    def analyze(self, doc: Document) -> tuple[Segment, ...]:
+        """Return every segment's outputs (cached per text, sentences and targets)."""
+        bounds = self._segments(doc)
+        targets = given_targets(doc)
+        key = (doc.text_hash, tuple(bounds), tuple(targets))
+        if key in self._cache:
+            self._cache.move_to_end(key)
+            return self._cache[key]
+        by_segment: list[list[tuple[int, int]]] = [[] for _ in bounds]
+        for target in targets:
+            by_segment[_segment_of(bounds, target)].append(target)
+        order = sorted(range(len(bounds)), key=lambda i: bounds[i][1] - bounds[i][0])
+        segments: list[Segment | None] = [None] * len(bounds)
+        for first in range(0, len(order), BATCH):
+            chosen = order[first : first + BATCH]
+            for index, segment in zip(
+                chosen, self._run(doc.text, [bounds[i] for i in chosen],
+                                  [by_segment[i] for i in chosen]), strict=True
+            ):
+                segments[index] = segment
+        result = tuple(s for s in segments if s is not None)
+        self._cache[key] = result
+        while len(self._cache) > _CACHE_SIZE:
+            self._cache.popitem(last=False)
+        return result
+
+    def _run(self, text: str, bounds: list[tuple[int, int]],
+             targets: list[list[tuple[int, int]]]) -> list[Segment]:
+        texts = [text[s:e] for s, e in bounds]
+        encoded = self.model.encode(texts, max_length=self.max_length)
+        rows, length = encoded.ids.shape
+        shapes = np.zeros((rows, length), dtype=np.int64)
+        doc_offsets: list[list[tuple[int, int]]] = []
+        for r, (start, _) in enumerate(bounds):
+            offsets = [(0, 0) if encoded.word_ids[r][i] is None else o
+                       for i, o in enumerate(encoded.offsets[r])]
+            row_shapes = shape_ids(texts[r], offsets)
+            shapes[r, : len(row_shapes)] = row_shapes
+            doc_offsets.append([(0, 0) if e <= s else (start + s, start + e) for s, e in offsets])
+        k = max(1, max(len(t) for t in targets))
+        target_mask = np.zeros((rows, k, length), dtype=np.float32)
+        for r, row_targets in enumerate(targets):
+            for t, (start, end) in enumerate(row_targets):
+                target_mask[r, t, _target_tokens(doc_offsets[r], start, end)] = 1.0
+        claim, entity, stance, embedding, states = self.model.run({
+            "input_ids": encoded.ids, "attention_mask": encoded.mask,
+            "token_type_ids": encoded.type_ids, "shape_ids": shapes, "target_mask": target_mask,
+        })
+        claim_p = _softmax(claim)[:, 1]
+        entity_p = _softmax(entity)
+        stance_p = _softmax(stance)
+        out: list[Segment] = []
+        for r, (start, end) in enumerate(bounds):
+            n = int(encoded.mask[r].sum())
+            out.append(Segment(
+                start=start, end=end, claim=float(claim_p[r]),
+                entities=tuple(self._decode(doc_offsets[r][:n], encoded.word_ids[r][:n],
+                                            entity_p[r, :n])),
+                embedding=embedding[r], states=states[r, :n].copy(),
+                offsets=tuple(doc_offsets[r][:n]),
+                targets={t: stance_p[r, i] for i, t in enumerate(targets[r])},
+            ))
+        return out
+
+    def _decode(self, offsets: list[tuple[int, int]], word_ids: list[int | None],
+                probs: np.ndarray) -> list[tuple[int, int, str, float]]:
+        """BIO-decode per pre-tokenised word (its first token's label), conlleval style."""
+        words: list[tuple[int, int, str, float]] = []
+        previous: int | None = None
+        for i, word in enumerate(word_ids):
+            if word is None or offsets[i][1] <= offsets[i][0]:
+                continue
+            if word == previous and words:
+                s, _, label, score = words[-1]
+                words[-1] = (s, offsets[i][1], label, score)
+                continue
+            previous = word
+            best = int(probs[i].argmax())
+            words.append((offsets[i][0], offsets[i][1], self.entity_labels[best],
+                          float(probs[i, best])))
+        spans: list[tuple[int, int, str, float]] = []
+        current: list[Any] | None = None
+        for start, end, label, score in words:
+            if label.startswith("I-") and current is not None and current[2] == label[2:]:
+                current[1] = end
+                current[3].append(score)
+                continue
+            if current is not None:
+                spans.append((current[0], current[1], current[2], float(np.mean(current[3]))))
+                current = None
+            if label != "O":
+                current = [start, end, label[2:], [score]]
+        if current is not None:
+            spans.append((current[0], current[1], current[2], float(np.mean(current[3]))))
+        return spans
+
+    # -- stance on found mentions, from the kept states ----------------------------------------
+    def stance(self, doc: Document, spans: Sequence[tuple[int, int]]) -> list[np.ndarray]:
+        """Return stance probabilities for each ``(start, end)``, from the cached pass."""
+        segments = self.analyze(doc)
+        bounds = [(s.start, s.end) for s in segments]
+        results: list[np.ndarray | None] = [None] * len(spans)
+        grouped: dict[int, list[int]] = {}
+        for i, span in enumerate(spans):
+            segment = segments[_segment_of(bounds, span)]
+            if span in segment.targets:
+                results[i] = segment.targets[span]
+            else:
+                grouped.setdefault(_segment_of(bounds, span), []).append(i)
+        for seg_index, members in grouped.items():
+            segment = segments[seg_index]
+            mask = np.zeros((1, len(members), len(segment.offsets)), dtype=np.float32)
+            for t, i in enumerate(members):
+                mask[0, t, _target_tokens(segment.offsets, *spans[i])] = 1.0
+            (logits,) = self.head.run(None, {"states": segment.states[None], "target_mask": mask})
+            probs = _softmax(logits[0])
+            for t, i in enumerate(members):
+                results[i] = probs[t]
+        return [r for r in results if r is not None]
+
+
+def _segment_of(bounds: Sequence[tuple[int, int]], span: tuple[int, int]) -> int:
+    """Index of the segment holding most of ``span`` (the nearest one if none overlaps)."""
+    best, best_overlap, best_gap = 0, 0, None
+    for i, (s, e) in enumerate(bounds):
+        overlap = min(e, span[1]) - max(s, span[0])
+        if overlap > best_overlap:
+            best, best_overlap = i, overlap
+        gap = 0 if overlap > 0 else min(abs(span[0] - e), abs(s - span[1]))
+        if best_overlap == 0 and (best_gap is None or gap < best_gap):
+            best, best_gap = i, gap
+    return best
+
+
+@lru_cache(maxsize=1)
+def engine() -> AnalysisEngine:
+    """The process-wide engine (loads the model on first use)."""
+    return AnalysisEngine()
+
+
+def _probabilities(labels: Sequence[str], probs: np.ndarray) -> dict[str, float]:
+    return {label: round(float(p), 6) for label, p in zip(labels, probs, strict=True)}
+
+
+class ClaimsDetector:
+    """Check-worthy claims: sentences the model scores at or above the card's threshold."""
+
+    name = "claims"
+    version = VERSION
+    requires = ("sentences",)
+    provides = ("claims",)
+
+    def __init__(self, analysis: AnalysisEngine | None = None, *,
+                 threshold: float | None = None) -> None:
+        self.analysis = analysis or engine()
+        self.threshold = self.analysis.threshold if threshold is None else float(threshold)
+
+    def detect(self, doc: Document) -> Layer:
+        from unspin.claimfacts import attributions, dates, numbers
+
+        published = doc.meta.get("published")
+        spans: list[Span] = []
+        for segment in self.analysis.analyze(doc):
+            if segment.claim < self.threshold:
+                continue
+            text = doc.text[segment.start : segment.end]
+            found_dates = dates(text, base=segment.start,
+                                published=str(published) if published else None)
+            skip = [(d["start"] - segment.start, d["end"] - segment.start) for d in found_dates]
+            spans.append(Span(segment.start, segment.end, "claim", round(segment.claim, 6), {
+                "numbers": numbers(text, base=segment.start, exclude=skip),
+                "dates": found_dates,
+                "attribution": attributions(text, base=segment.start),
+            }))
+        return Layer("claims", tuple(spans), producer=f"{self.name}@{self.version}",
+                     config={"model": self.analysis.producer, "threshold": self.threshold})
+
+
+class EntitiesDetector:
+    """Mentions of persons, organisations, locations and other names (CoNLL-2003 types)."""
+
+    name = "entities"
+    version = VERSION
+    requires = ("sentences",)
+    provides = ("entities",)
+
+    def __init__(self, analysis: AnalysisEngine | None = None) -> None:
+        self.analysis = analysis or engine()
+
+    def detect(self, doc: Document) -> Layer:
+        spans = [
+            Span(start, end, label, round(score, 6), {"text": doc.text[start:end]})
+            for segment in self.analysis.analyze(doc)
+            for start, end, label, score in segment.entities
+        ]
+        return Layer("entities", tuple(spans), producer=f"{self.name}@{self.version}",
+                     config={"model": self.analysis.producer})
+
+
+#: entity types whose mentions get a stance when no targets are given
+STANCE_TYPES = ("PER", "ORG", "LOC")
+
+
+class StanceDetector:
+    """Stance (negative / neutral / positive) toward each given target, else each mention."""
+
+    name = "stance"
+    version = VERSION
+    requires = ("sentences", "entities")
+    provides = ("stance",)
+
+    def __init__(self, analysis: AnalysisEngine | None = None) -> None:
+        self.analysis = analysis or engine()
+
+    def detect(self, doc: Document) -> Layer:
+        targets = given_targets(doc)
+        source = "given"
+        if not targets:
+            source = "mention"
+            targets = [(s.start, s.end) for s in doc.layers["entities"].spans
+                       if s.label in STANCE_TYPES]
+        labels = self.analysis.stance_labels
+        spans = []
+        for (start, end), probs in zip(targets, self.analysis.stance(doc, targets), strict=True):
+            best = int(probs.argmax())
+            spans.append(Span(start, end, labels[best], round(float(probs[best]), 6), {
+                "target": source, "text": doc.text[start:end],
+                "probabilities": _probabilities(labels, probs),
+            }))
+        return Layer("stance", tuple(spans), producer=f"{self.name}@{self.version}",
+                     config={"model": self.analysis.producer, "targets": source})
+
+
+class ActorsDetector:
+    """Merge entity mentions into actors, with their stance and the techniques aimed at them."""
+
+    name = "actors"
+    version = VERSION
+    requires = ("entities",)
+    provides = ("actors",)
+
+    def detect(self, doc: Document) -> Layer:
+        from unspin.actors import build_actors
+
+        actors = build_actors(doc)
+        spans = [
+            Span(m["start"], m["end"], actor["type"], None,
+                 {"actor": actor["id"], "name": actor["name"]})
+            for actor in actors
+            for m in actor["mentions"]
+        ]
+        return Layer("actors", tuple(spans), producer=f"{self.name}@{self.version}",
+                     data={"actors": actors})
+
+
+_MODEL_FILES = ("analysis/model.onnx", "analysis/stance_head.onnx", "analysis/tokenizer.json")
+
+
+@register("claims", requires=ClaimsDetector.requires, provides=ClaimsDetector.provides,
+          description="check-worthy claims (MiniLM, CheckThat! 2024) with numbers, dates and "
+          "attribution", model_files=_MODEL_FILES)
+def make_claims(*, threshold: float | None = None) -> ClaimsDetector:
+    return ClaimsDetector(threshold=threshold)
+
+
+@register("entities", requires=EntitiesDetector.requires, provides=EntitiesDetector.provides,
+          description="PER / ORG / LOC / MISC mentions (MiniLM + token shapes, CoNLL-2003)",
+          model_files=_MODEL_FILES)
+def make_entities() -> EntitiesDetector:
+    return EntitiesDetector()
+
+
+@register("stance", requires=StanceDetector.requires, provides=StanceDetector.provides,
+          description="stance toward each target or mention (MiniLM, NewsMTSC)",
+          model_files=_MODEL_FILES)
+def make_stance() -> StanceDetector:
+    return StanceDetector()
+
+
+@register("actors", requires=ActorsDetector.requires, provides=ActorsDetector.provides,
+          description="actors: mentions merged by explained rules, with stance and techniques")
+def make_actors() -> ActorsDetector:
+    return ActorsDetector()
+
+
+def _default_set() -> list[str]:
+    members = ["structure"]
+    if find_spec("unspin.detectors.persuasion") is not None:
+        members.append("persuasion")
+    members += ["claims", "entities", "stance", "actors"]
+    return members
+
+
+registry.add_set("default", _default_set())

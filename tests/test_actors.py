@@ -1,0 +1,129 @@
+"""Actor merging rules on a fictional article with aliases (entity layers built by hand)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from unspin.actors import build_actors, declared_aliases, initials, Mention
+from unspin.detectors.structure import Structure
+from unspin.document import Document, Layer, Span
+
+ARTICLE = (Path(__file__).parent / "data" / "aliased_actors.txt").read_text(encoding="utf-8")
+ENTITIES = [
+    ("Iron Lantern Front", "ORG"), ("ILF", "ORG"), ("Port Amsel", "LOC"), ("Mara Vale", "PER"),
+    ("Vale", "PER"), ("Ruritania", "LOC"), ("Baltic Council", "ORG"), ("Ruritanian", "MISC"),
+]
+
+
+def _doc(with_persuasion: bool = True, with_stance: bool = False) -> Document:
+    doc = Document(ARTICLE)
+    doc = doc.with_layers(Structure().detect(doc))
+    spans: list[Span] = []
+    for name, label in ENTITIES:
+        for match in re.finditer(rf"\b{re.escape(name)}\b", ARTICLE):
+            inside = any(match.start() >= s.start and match.end() <= s.end for s in spans)
+            if not inside:
+                spans.append(Span(match.start(), match.end(), label, 0.9))
+    doc = doc.with_layer(Layer("entities", tuple(spans)))
+    if with_persuasion:
+        match = re.search("terrorist cult", ARTICLE)
+        assert match
+        doc = doc.with_layer(
+            Layer("persuasion", (Span(match.start(), match.end(), "Name_Calling,Labeling", 0.8),))
+        )
+    if with_stance:
+        stance = []
+        for span in spans:
+            label = "negative" if span.label == "ORG" else "neutral"
+            probs = {"negative": 0.1, "neutral": 0.1, "positive": 0.1, label: 0.8}
+            stance.append(Span(span.start, span.end, label, 0.8, {"probabilities": probs}))
+        doc = doc.with_layer(Layer("stance", tuple(stance)))
+    return doc
+
+
+def _actor(actors: list[dict], alias: str) -> dict:
+    found = [a for a in actors if alias in a["aliases"]]
+    assert len(found) == 1, f"{alias!r} is in {len(found)} actors"
+    return found[0]
+
+
+def test_actors_surname_joins_full_name() -> None:
+    actor = _actor(build_actors(_doc()), "Vale")
+    assert actor["name"] == "Mara Vale"
+    assert any(m["rule"] == "surname" for m in actor["merges"])
+
+
+def test_actors_acronym_joins_expansion() -> None:
+    actor = _actor(build_actors(_doc()), "ILF")
+    assert actor["name"] == "Iron Lantern Front"
+
+
+def test_actors_declared_alias_and_its_later_occurrences_join() -> None:
+    actor = _actor(build_actors(_doc()), "Lantern group")
+    sources = {m["source"] for m in actor["mentions"] if m["text"] == "Lantern group"}
+    assert sources == {"declared-alias", "alias-occurrence"}
+    assert actor["name"] == "Iron Lantern Front"
+
+
+def test_actors_country_and_its_government_join() -> None:
+    actor = _actor(build_actors(_doc()), "Ruritania")
+    texts = {m["text"] for m in actor["mentions"]}
+    assert "The government of Ruritania" in texts
+    assert "The government" in texts
+
+
+def test_actors_distinct_names_stay_apart() -> None:
+    actors = build_actors(_doc())
+    assert _actor(actors, "Baltic Council")["id"] != _actor(actors, "ILF")["id"]
+
+
+def test_actors_misc_only_cluster_is_not_an_actor() -> None:
+    assert not [a for a in build_actors(_doc()) if "Ruritanian" in a["aliases"]]
+
+
+def test_actors_name_calling_attaches_to_the_labelled_group() -> None:
+    actor = _actor(build_actors(_doc()), "ILF")
+    assert [(t["text"], t["rule"]) for t in actor["techniques"]] == [("terrorist cult", "predicate")]
+
+
+def test_actors_stance_is_none_without_a_stance_layer() -> None:
+    assert all(a["stance"] is None for a in build_actors(_doc()))
+
+
+def test_actors_stance_aggregates_mentions_with_evidence() -> None:
+    actor = _actor(build_actors(_doc(with_stance=True)), "ILF")
+    assert actor["stance"]["label"] == "negative"
+    assert actor["stance"]["evidence"]
+
+
+def test_actors_ambiguous_surname_is_not_merged() -> None:
+    text = "Ann Vale met Tom Vale. Vale spoke first."
+    mentions = [Mention(0, 8, "PER", "Ann Vale"), Mention(13, 21, "PER", "Tom Vale"),
+                Mention(23, 27, "PER", "Vale")]
+    doc = Document(text).with_layer(
+        Layer("entities", tuple(Span(m.start, m.end, m.type) for m in mentions))
+    )
+    actors = build_actors(doc)
+    assert len(actors) == 3
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("Iron Lantern Front", "ILF"), ("Bank of the North", "BN"), ("Baltic-Sea Council", "BSC"),
+])
+def test_initials_skip_function_words(name: str, expected: str) -> None:
+    assert initials(name) == expected
+
+
+def test_declared_aliases_read_a_bracket_list() -> None:
+    text = "the Organization (ABC, ABO, or better known as the X group) met."
+    owner = Mention(4, 16, "ORG", "Organization")
+    assert [a for _, _, a in declared_aliases(text, owner)] == ["ABC", "ABO", "X group"]
+
+
+def test_declared_aliases_read_also_known_as() -> None:
+    text = "Ivo Brand, also known as The Hammer, spoke."
+    owner = Mention(0, 9, "PER", "Ivo Brand")
+    assert [a for _, _, a in declared_aliases(text, owner)] == ["Hammer"]
