@@ -68,7 +68,7 @@ _VERBS = (r"said|says|say|wrote|writes|claimed|claims|claim|told|tells|stated|st
           r"noted|notes|tweeted|tweets|posted|declared|declares|alleged|alleges|admitted|"
           r"admits|denied|denies|confirmed|confirms|suggested|suggests|explained|explains|"
           r"asserted|asserts|maintained|maintains|estimated|estimates|predicted|predicts")
-_SOURCE = (r"(?:(?:the|a|an|his|her|their|its|our)\s)?(?:[A-Z][\w.'’-]*|[a-z][\w'’-]*)"
+_SOURCE = (r"(?:(?:[Tt]he|[Aa]n?|[Hh]is|[Hh]er|[Tt]heir|[Ii]ts|[Oo]ur)\s)?(?:[A-Z][\w.'’-]*|[a-z][\w'’-]*)"
            r"(?:\s(?:of\s(?:the\s)?)?[A-Z][\w.'’-]*){0,4}")
 _ACCORDING = re.compile(r"\b(?:according to|as reported by|in the words of|cited by)\s"
                         r"(?P<src>[^,.;:!?\"“”]{2,80}?)(?=[,.;:!?\"“”]|$|\s(?:the|a|which|who)\s)",
@@ -223,11 +223,15 @@ def attributions(text: str, *, base: int = 0) -> list[dict[str, Any]]:
             if any(s < end and start < e for s, e in taken):
                 continue
             source = match.group("src")
+            src_end = match.end("src")
+            if source.endswith(".") and "." not in source.split()[-1][:-1]:
+                source, src_end = source[:-1], src_end - 1  # a full stop, not "U.S."
+                end = min(end, src_end) if pattern is _VERB_SUBJECT else end
             if not _source_ok(source):
                 continue
             taken.append((start, end))
             found.append({"start": base + start, "end": base + end, "text": text[start:end],
                           "verb": match.group("verb").lower(),
                           "source": {"start": base + match.start("src"),
-                                     "end": base + match.end("src"), "text": source}})
+                                     "end": base + src_end, "text": source}})
     return sorted(found, key=lambda f: f["start"])

@@ -247,7 +247,7 @@ def _losses(model: Any, batch: dict[str, Any], task: str, teacher_emb: Any,
         loss = F.cross_entropy(stance_logits.flatten(0, 1), batch["stance"].flatten(), ignore_index=-100)
     cosine = (embedding * teacher_emb).sum(-1).mean()
     total = loss + distill * (1.0 - cosine)
-    return total, {"loss": float(loss), "cosine": float(cosine)}
+    return total, {"loss": float(loss.detach()), "cosine": float(cosine.detach())}
 
 
 def predict(model: Any, items: list[Item], *, max_tokens: int = 4096) -> list[dict[str, Any]]:
@@ -536,9 +536,11 @@ def export(checkpoint: Path, folder: Path, *, base: Path | None = None,
     model.eval()
     work = work or checkpoint.parent
     fp32 = work / "analysis-fp32.onnx"
+    size = int(model.encoder.config.vocab_size)
     example = collate([
-        Item("stance", [101, 2023, 2003, 102], [0, 2, 1, 0], targets=[([1], 0), ([2], 1)]),
-        Item("stance", [101, 2023, 102], [0, 1, 0], targets=[([1], 2)]),
+        Item("stance", [101 % size, 2023 % size, 2003 % size, 102 % size], [0, 2, 1, 0],
+             targets=[([1], 0), ([2], 1)]),
+        Item("stance", [101 % size, 2023 % size, 102 % size], [0, 1, 0], targets=[([1], 2)]),
     ])
     axes = {
         "input_ids": {0: "batch", 1: "tokens"},

@@ -1,0 +1,171 @@
+"""Measure the analysis detectors on the dev splits through the JSONL interface.
+
+Converts CT24 dev-test, CoNLL eng.testa and NewsMTSC dev-mt / dev-rw into JSONL (``id``, ``text``,
+``targets``) under ``--work`` (never in the repository), runs
+``unspin analyze IN.jsonl --format jsonl -o OUT.jsonl -d <detectors>`` on each (or the same
+pipeline in-process with ``--in-process``) and scores OUT.jsonl with the official metrics.
+
+Example:
+    PYTHONPATH=src python -m unspin.evaluation.analysis_bench --data ../shared/data \\
+        --work /work/runs/analysis/eval
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from unspin.evaluation.claims import f1_yes
+from unspin.evaluation.conll import span_f1
+from unspin.evaluation.stance import macro_f1
+from unspin.training.analysis_data import (
+    STANCE_LABELS,
+    bio_spans,
+    conll_text,
+    read_checkthat,
+    read_conll,
+    read_newsmtsc,
+)
+
+__all__ = ["convert", "score_claims", "score_entities", "score_stance", "main"]
+
+
+def _write(path: Path, rows: Iterator[dict[str, Any]]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8") as handle:
+        for row in rows:
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+    return path
+
+
+def convert(data: Path, work: Path) -> dict[str, tuple[Path, Any]]:
+    """Write the dev splits as JSONL inputs; return {split: (path, gold)}."""
+    out: dict[str, tuple[Path, Any]] = {}
+    claims = read_checkthat(data / "checkthat2024-task1-en" / "CT24_checkworthy_english_dev-test.tsv")
+    out["ct24-dev-test"] = (
+        _write(work / "ct24-dev-test.jsonl", ({"id": f"ct{e.id}", "text": e.text} for e in claims)),
+        {f"ct{e.id}": e.label for e in claims},
+    )
+    sentences = read_conll(data / "conll2003-en" / "eng.testa")
+    rows, gold = [], set()
+    for n, sentence in enumerate(sentences):
+        text, spans = conll_text(sentence.words)
+        if not text.strip():
+            continue
+        rows.append({"id": f"testa-{n}", "text": text})
+        for first, last, kind in bio_spans(sentence.tags):
+            gold.add((f"testa-{n}", spans[first][0], spans[last - 1][1], kind))
+    out["conll-testa"] = (_write(work / "conll-testa.jsonl", iter(rows)), gold)
+    for split in ("dev-mt", "dev-rw"):
+        examples = read_newsmtsc(data / "newsmtsc" / f"{split}.jsonl")
+        rows, stance_gold = [], {}
+        for n, example in enumerate(examples):
+            key = f"{split}-{n}"
+            rows.append({"id": key, "text": example.text,
+                         "targets": [{"start": s, "end": e} for s, e, _ in example.targets]})
+            for s, e, label in example.targets:
+                stance_gold[(key, s, e)] = STANCE_LABELS[label]
+        out[f"newsmtsc-{split}"] = (_write(work / f"newsmtsc-{split}.jsonl", iter(rows)),
+                                    stance_gold)
+    return out
+
+
+def _read(path: Path) -> dict[str, dict[str, Any]]:
+    docs = {}
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                doc = json.loads(line)
+                docs[str(doc["id"])] = doc
+    return docs
+
+
+def _spans(doc: dict[str, Any], layer: str) -> list[dict[str, Any]]:
+    found = doc.get("layers", {}).get(layer)
+    if found is None:
+        raise ValueError(f"document {doc.get('id')!r} has no {layer!r} layer")
+    return list(found["spans"])
+
+
+def score_claims(out: Path, gold: dict[str, int]) -> dict[str, float]:
+    """F1 of Yes: a line is predicted Yes when its claims layer has a span."""
+    docs = _read(out)
+    keys = sorted(gold)
+    predicted = [int(bool(_spans(docs[k], "claims"))) for k in keys]
+    return {"f1_yes": f1_yes([gold[k] for k in keys], predicted), "n": len(keys)}
+
+
+def score_entities(out: Path, gold: set[tuple[str, int, int, str]]) -> dict[str, float]:
+    """conlleval entity F1 (exact span + type) on character spans of the space-joined words."""
+    predicted = set()
+    for key, doc in _read(out).items():
+        for span in _spans(doc, "entities"):
+            predicted.add((key, span["start"], span["end"], span["label"]))
+    return span_f1(gold, predicted)
+
+
+def score_stance(out: Path, gold: dict[tuple[str, int, int], str]) -> dict[str, float]:
+    """Macro-F1 per target: the stance span at each target's offsets."""
+    docs = _read(out)
+    golds, preds = [], []
+    for (key, start, end), label in sorted(gold.items()):
+        spans = {(s["start"], s["end"]): s["label"] for s in _spans(docs[key], "stance")}
+        golds.append(label)
+        preds.append(spans.get((start, end), "missing"))
+    return {"macro_f1": macro_f1(golds, preds, labels=list(STANCE_LABELS)), "n": len(golds)}
+
+
+def _run(inp: Path, out: Path, detectors: str, *, in_process: bool) -> None:
+    if in_process:
+        from unspin.document import Document
+        from unspin.pipeline import Pipeline
+
+        pipe = Pipeline.from_names(detectors)
+        with inp.open(encoding="utf-8") as src, out.open("w", encoding="utf-8") as dst:
+            for line in src:
+                row = json.loads(line)
+                meta = {"targets": row["targets"]} if row.get("targets") else {}
+                doc = pipe.run(Document(row["text"], meta=meta, id=row["id"]))
+                dst.write(doc.to_json() + "\n")
+        return
+    src = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": str(src) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    subprocess.run([sys.executable, "-m", "unspin.cli", "analyze", str(inp), "--format", "jsonl",
+                    "-o", str(out), "-d", detectors, "-q"], check=True, env=env)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m unspin.evaluation.analysis_bench",
+                                     description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, required=True)
+    parser.add_argument("--work", type=Path, required=True, help="folder for JSONL in/out")
+    parser.add_argument("--in-process", action="store_true",
+                        help="run the pipeline here instead of through the CLI")
+    parser.add_argument("--only", default="", help="comma-separated splits to run")
+    args = parser.parse_args(argv)
+    splits = convert(args.data, args.work)
+    detectors = {"ct24-dev-test": "structure,claims", "conll-testa": "structure,entities",
+                 "newsmtsc-dev-mt": "structure,entities,stance",
+                 "newsmtsc-dev-rw": "structure,entities,stance"}
+    scorers = {"ct24-dev-test": score_claims, "conll-testa": score_entities,
+               "newsmtsc-dev-mt": score_stance, "newsmtsc-dev-rw": score_stance}
+    wanted = [s for s in args.only.split(",") if s] or list(splits)
+    results = {}
+    for split in wanted:
+        inp, gold = splits[split]
+        out = args.work / f"{split}.out.jsonl"
+        _run(inp, out, detectors[split], in_process=args.in_process)
+        results[split] = scorers[split](out, gold)  # type: ignore[operator]
+        print(json.dumps({split: results[split]}), flush=True)
+    (args.work / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,59 @@
+"""Official metrics of the analysis benchmarks, on hand-made cases."""
+
+from __future__ import annotations
+
+import pytest
+
+from unspin.evaluation.claims import best_threshold, f1_yes
+from unspin.evaluation.conll import bio_chunks, entity_f1, span_f1
+from unspin.evaluation.stance import macro_f1
+from unspin.training.analysis_data import iob1_to_bio
+
+
+def test_f1_yes_counts_only_the_yes_class() -> None:
+    # tp=2, fp=1, fn=1 -> p=2/3, r=2/3
+    assert f1_yes([1, 1, 1, 0, 0], [1, 1, 0, 1, 0]) == pytest.approx(2 / 3)
+
+
+def test_f1_yes_is_zero_without_true_positives() -> None:
+    assert f1_yes([1, 0], [0, 1]) == 0.0
+
+
+def test_f1_yes_rejects_different_lengths() -> None:
+    with pytest.raises(ValueError):
+        f1_yes([1], [1, 0])
+
+
+def test_best_threshold_separates_scores() -> None:
+    assert best_threshold([0, 0, 1, 1], [0.1, 0.3, 0.6, 0.9]) == 0.6
+
+
+def test_bio_chunks_start_a_chunk_at_a_stray_inside_tag() -> None:
+    assert bio_chunks(["O", "I-PER", "I-PER", "B-PER", "I-LOC"]) == [
+        (1, 3, "PER"), (3, 4, "PER"), (4, 5, "LOC")
+    ]
+
+
+def test_entity_f1_needs_exact_span_and_type() -> None:
+    gold = [["B-PER", "I-PER", "O", "B-LOC"]]
+    predicted = [["B-PER", "O", "O", "B-LOC"]]
+    result = entity_f1(gold, predicted)
+    assert (result["correct"], result["precision"], result["recall"]) == (1, 0.5, 0.5)
+
+
+def test_span_f1_matches_character_spans() -> None:
+    result = span_f1({("d", 0, 4, "PER"), ("d", 9, 12, "ORG")}, {("d", 0, 4, "PER")})
+    assert result["f1"] == pytest.approx(2 / 3)
+
+
+def test_iob1_to_bio_marks_entity_starts() -> None:
+    assert iob1_to_bio(["I-ORG", "I-ORG", "O", "I-PER", "B-PER", "I-MISC"]) == [
+        "B-ORG", "I-ORG", "O", "B-PER", "B-PER", "B-MISC"
+    ]
+
+
+def test_macro_f1_averages_labels_equally() -> None:
+    gold = ["neg", "neg", "neu", "pos"]
+    predicted = ["neg", "neu", "neu", "neu"]
+    # neg: 2/3, neu: 2*1/(2+2)=0.5, pos: 0
+    assert macro_f1(gold, predicted, labels=["neg", "neu", "pos"]) == pytest.approx((2 / 3 + 0.5) / 3)
