@@ -7,14 +7,20 @@ from pathlib import Path
 
 import pytest
 
-from unspin.actors import build_actors, declared_aliases, initials, Mention
+from unspin.actors import Mention, build_actors, declared_aliases, initials
 from unspin.detectors.structure import Structure
 from unspin.document import Document, Layer, Span
 
 ARTICLE = (Path(__file__).parent / "data" / "aliased_actors.txt").read_text(encoding="utf-8")
 ENTITIES = [
-    ("Iron Lantern Front", "ORG"), ("ILF", "ORG"), ("Port Amsel", "LOC"), ("Mara Vale", "PER"),
-    ("Vale", "PER"), ("Ruritania", "LOC"), ("Baltic Council", "ORG"), ("Ruritanian", "MISC"),
+    ("Iron Lantern Front", "ORG"),
+    ("ILF", "ORG"),
+    ("Port Amsel", "LOC"),
+    ("Mara Vale", "PER"),
+    ("Vale", "PER"),
+    ("Ruritania", "LOC"),
+    ("Baltic Council", "ORG"),
+    ("Ruritanian", "MISC"),
 ]
 
 
@@ -86,7 +92,9 @@ def test_actors_misc_only_cluster_is_not_an_actor() -> None:
 
 def test_actors_name_calling_attaches_to_the_labelled_group() -> None:
     actor = _actor(build_actors(_doc()), "ILF")
-    assert [(t["text"], t["rule"]) for t in actor["techniques"]] == [("terrorist cult", "predicate")]
+    assert [(t["text"], t["rule"]) for t in actor["techniques"]] == [
+        ("terrorist cult", "predicate")
+    ]
 
 
 def test_actors_stance_is_none_without_a_stance_layer() -> None:
@@ -101,8 +109,11 @@ def test_actors_stance_aggregates_mentions_with_evidence() -> None:
 
 def test_actors_ambiguous_surname_is_not_merged() -> None:
     text = "Ann Vale met Tom Vale. Vale spoke first."
-    mentions = [Mention(0, 8, "PER", "Ann Vale"), Mention(13, 21, "PER", "Tom Vale"),
-                Mention(23, 27, "PER", "Vale")]
+    mentions = [
+        Mention(0, 8, "PER", "Ann Vale"),
+        Mention(13, 21, "PER", "Tom Vale"),
+        Mention(23, 27, "PER", "Vale"),
+    ]
     doc = Document(text).with_layer(
         Layer("entities", tuple(Span(m.start, m.end, m.type) for m in mentions))
     )
@@ -110,9 +121,14 @@ def test_actors_ambiguous_surname_is_not_merged() -> None:
     assert len(actors) == 3
 
 
-@pytest.mark.parametrize(("name", "expected"), [
-    ("Iron Lantern Front", "ILF"), ("Bank of the North", "BN"), ("Baltic-Sea Council", "BSC"),
-])
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Iron Lantern Front", "ILF"),
+        ("Bank of the North", "BN"),
+        ("Baltic-Sea Council", "BSC"),
+    ],
+)
 def test_initials_skip_function_words(name: str, expected: str) -> None:
     assert initials(name) == expected
 

@@ -10,7 +10,8 @@ from unspin.claimfacts import attributions, dates, iso_date, numbers
 def test_numbers_read_value_unit_and_currency() -> None:
     found = numbers("They lost $4.5 billion and 12,000 jobs.")
     assert [(f["text"], f["value"], f.get("unit"), f.get("currency")) for f in found] == [
-        ("$4.5 billion", 4.5e9, None, "$"), ("12,000 jobs", 12000.0, "jobs", None)
+        ("$4.5 billion", 4.5e9, None, "$"),
+        ("12,000 jobs", 12000.0, "jobs", None),
     ]
 
 
@@ -23,13 +24,16 @@ def test_numbers_skip_excluded_ranges() -> None:
     assert numbers("On 4 May 2021 it rained.", exclude=[(3, 13)]) == []
 
 
-@pytest.mark.parametrize(("text", "iso"), [
-    ("on March 3, 2021,", "2021-03-03"),
-    ("on 4 March 2025.", "2025-03-04"),
-    ("since 2019", "2019"),
-    ("in May 2020", "2020-05"),
-    ("dated 2022-11-30", "2022-11-30"),
-])
+@pytest.mark.parametrize(
+    ("text", "iso"),
+    [
+        ("on March 3, 2021,", "2021-03-03"),
+        ("on 4 March 2025.", "2025-03-04"),
+        ("since 2019", "2019"),
+        ("in May 2020", "2020-05"),
+        ("dated 2022-11-30", "2022-11-30"),
+    ],
+)
 def test_dates_are_normalised_to_iso(text: str, iso: str) -> None:
     assert [d.get("iso") for d in dates(text)] == [iso]
 
@@ -48,11 +52,14 @@ def test_iso_date_rejects_impossible_days() -> None:
     assert iso_date(2023, 2, 30) is None
 
 
-@pytest.mark.parametrize(("text", "source", "verb"), [
-    ("According to the embassy, the road is closed.", "the embassy", "according to"),
-    ("The minister wrote that taxes would fall.", "The minister", "wrote"),
-    ('"We will win," said Ada Berg.', "Ada Berg", "said"),
-])
+@pytest.mark.parametrize(
+    ("text", "source", "verb"),
+    [
+        ("According to the embassy, the road is closed.", "the embassy", "according to"),
+        ("The minister wrote that taxes would fall.", "The minister", "wrote"),
+        ('"We will win," said Ada Berg.', "Ada Berg", "said"),
+    ],
+)
 def test_attributions_find_who_says_it(text: str, source: str, verb: str) -> None:
     (found,) = attributions(text)
     assert (found["source"]["text"], found["verb"]) == (source, verb)

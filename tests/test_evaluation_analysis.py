@@ -30,7 +30,9 @@ def test_best_threshold_separates_scores() -> None:
 
 def test_bio_chunks_start_a_chunk_at_a_stray_inside_tag() -> None:
     assert bio_chunks(["O", "I-PER", "I-PER", "B-PER", "I-LOC"]) == [
-        (1, 3, "PER"), (3, 4, "PER"), (4, 5, "LOC")
+        (1, 3, "PER"),
+        (3, 4, "PER"),
+        (4, 5, "LOC"),
     ]
 
 
@@ -48,7 +50,12 @@ def test_span_f1_matches_character_spans() -> None:
 
 def test_iob1_to_bio_marks_entity_starts() -> None:
     assert iob1_to_bio(["I-ORG", "I-ORG", "O", "I-PER", "B-PER", "I-MISC"]) == [
-        "B-ORG", "I-ORG", "O", "B-PER", "B-PER", "B-MISC"
+        "B-ORG",
+        "I-ORG",
+        "O",
+        "B-PER",
+        "B-PER",
+        "B-MISC",
     ]
 
 
@@ -56,4 +63,6 @@ def test_macro_f1_averages_labels_equally() -> None:
     gold = ["neg", "neg", "neu", "pos"]
     predicted = ["neg", "neu", "neu", "neu"]
     # neg: 2/3, neu: 2*1/(2+2)=0.5, pos: 0
-    assert macro_f1(gold, predicted, labels=["neg", "neu", "pos"]) == pytest.approx((2 / 3 + 0.5) / 3)
+    assert macro_f1(gold, predicted, labels=["neg", "neu", "pos"]) == pytest.approx(
+        (2 / 3 + 0.5) / 3
+    )

@@ -11,8 +11,37 @@ torch = pytest.importorskip("torch", reason="needs the 'train' extra (torch)")
 pytest.importorskip("transformers", reason="needs the 'train' extra (transformers)")
 pytest.importorskip("onnx", reason="needs the 'train' extra (onnx)")
 
-WORDS = ("the minister said that taxes rose by percent in and mara vale went to oslo lisbon "
-         "bank of north critics praised hated her plan . , thank you all").split()
+WORDS = [
+    "the",
+    "minister",
+    "said",
+    "that",
+    "taxes",
+    "rose",
+    "by",
+    "percent",
+    "in",
+    "and",
+    "mara",
+    "vale",
+    "went",
+    "to",
+    "oslo",
+    "lisbon",
+    "bank",
+    "of",
+    "north",
+    "critics",
+    "praised",
+    "hated",
+    "her",
+    "plan",
+    ".",
+    ",",
+    "thank",
+    "you",
+    "all",
+]
 
 
 def _tiny_base(folder: Path) -> Path:
@@ -20,19 +49,41 @@ def _tiny_base(folder: Path) -> Path:
     from tokenizers.models import WordPiece
     from transformers import BertConfig, BertModel
 
-    vocab = {tok: i for i, tok in enumerate(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]",
-                                             *dict.fromkeys(WORDS), "1", "2", "3", "##0"])}
+    vocab = {
+        tok: i
+        for i, tok in enumerate(
+            [
+                "[PAD]",
+                "[UNK]",
+                "[CLS]",
+                "[SEP]",
+                "[MASK]",
+                *dict.fromkeys(WORDS),
+                "1",
+                "2",
+                "3",
+                "##0",
+            ]
+        )
+    }
     tok = Tokenizer(WordPiece(vocab, unk_token="[UNK]"))
     tok.normalizer = normalizers.BertNormalizer(lowercase=True)
     tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
     tok.post_processor = processors.TemplateProcessing(
-        single="[CLS] $A [SEP]", pair="[CLS] $A [SEP] $B [SEP]",
+        single="[CLS] $A [SEP]",
+        pair="[CLS] $A [SEP] $B [SEP]",
         special_tokens=[("[CLS]", vocab["[CLS]"]), ("[SEP]", vocab["[SEP]"])],
     )
     folder.mkdir(parents=True)
     tok.save(str(folder / "tokenizer.json"))
-    config = BertConfig(vocab_size=len(vocab), hidden_size=32, num_hidden_layers=1,
-                        num_attention_heads=2, intermediate_size=64, max_position_embeddings=128)
+    config = BertConfig(
+        vocab_size=len(vocab),
+        hidden_size=32,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        intermediate_size=64,
+        max_position_embeddings=128,
+    )
     BertModel(config).save_pretrained(str(folder))
     return folder
 
@@ -40,25 +91,47 @@ def _tiny_base(folder: Path) -> Path:
 def _tiny_data(folder: Path) -> Path:
     ct = folder / "checkthat2024-task1-en"
     ct.mkdir(parents=True)
-    rows = ["Sentence_id\tText\tclass_label", "1\ttaxes rose by 3 percent\tYes",
-            "2\tthank you all\tNo", "3\tthe bank of north rose by 20 percent\tYes", "4\tthank you\tNo"]
+    rows = [
+        "Sentence_id\tText\tclass_label",
+        "1\ttaxes rose by 3 percent\tYes",
+        "2\tthank you all\tNo",
+        "3\tthe bank of north rose by 20 percent\tYes",
+        "4\tthank you\tNo",
+    ]
     for name in ("train", "dev"):
         (ct / f"CT24_checkworthy_english_{name}.tsv").write_text("\n".join(rows) + "\n")
     conll = folder / "conll2003-en"
     conll.mkdir()
     lines = []
-    for doc in range(10):
-        lines += ["-DOCSTART- -X- O O", "", "Mara NNP I-NP I-PER", "Vale NNP I-NP I-PER",
-                  "went VBD I-VP O", "to TO I-PP O", "Oslo NNP I-NP I-LOC", ". . O O", ""]
+    for _ in range(10):
+        lines += [
+            "-DOCSTART- -X- O O",
+            "",
+            "Mara NNP I-NP I-PER",
+            "Vale NNP I-NP I-PER",
+            "went VBD I-VP O",
+            "to TO I-PP O",
+            "Oslo NNP I-NP I-LOC",
+            ". . O O",
+            "",
+        ]
     (conll / "eng.train").write_text("\n".join(lines))
     news = folder / "newsmtsc"
     news.mkdir()
     records = [
-        {"primary_gid": f"allsides_{i}_1_1_x", "sentence_normalized": text,
-         "targets": [{"from": 0, "to": 9, "polarity": polarity}]}
-        for i, (text, polarity) in enumerate([("Mara Vale praised her plan", 6.0),
-                                              ("Mara Vale hated her plan", 2.0),
-                                              ("Mara Vale went to Oslo", 4.0)] * 4)
+        {
+            "primary_gid": f"allsides_{i}_1_1_x",
+            "sentence_normalized": text,
+            "targets": [{"from": 0, "to": 9, "polarity": polarity}],
+        }
+        for i, (text, polarity) in enumerate(
+            [
+                ("Mara Vale praised her plan", 6.0),
+                ("Mara Vale hated her plan", 2.0),
+                ("Mara Vale went to Oslo", 4.0),
+            ]
+            * 4
+        )
     ]
     (news / "train.jsonl").write_text("\n".join(json.dumps(r) for r in records) + "\n")
     return folder
@@ -73,16 +146,28 @@ def test_training_analysis_trains_exports_and_infers(tmp_path: Path) -> None:
 
     base = _tiny_base(tmp_path / "base")
     data = _tiny_data(tmp_path / "data")
-    args = build_parser().parse_args([
-        "--data", str(data), "--out", str(tmp_path / "run"), "--epochs", "1",
-        "--base", str(base), "--max-rows", "4",
-    ])
+    args = build_parser().parse_args(
+        [
+            "--data",
+            str(data),
+            "--out",
+            str(tmp_path / "run"),
+            "--epochs",
+            "1",
+            "--base",
+            str(base),
+            "--max-rows",
+            "4",
+        ]
+    )
     best = train(args)
     assert best.is_file()
     folder = export(best, tmp_path / "model", base=base)
     engine = AnalysisEngine(OnnxModel("analysis", directory=folder))
-    doc = Document("Mara Vale went to Oslo. Taxes rose by 3 percent.",
-                   meta={"targets": [{"start": 0, "end": 9}]})
+    doc = Document(
+        "Mara Vale went to Oslo. Taxes rose by 3 percent.",
+        meta={"targets": [{"start": 0, "end": 9}]},
+    )
     doc = doc.with_layers(Structure().detect(doc))
     segments = engine.analyze(doc)
     assert [len(s.embedding) for s in segments] == [32, 32]

@@ -29,14 +29,75 @@ from typing import Any
 __all__ = ["Mention", "build_actors", "merge_mentions", "declared_aliases", "initials"]
 
 _TITLES = {
-    "mr", "mrs", "ms", "miss", "dr", "prof", "professor", "president", "minister", "senator",
-    "sen", "rep", "gov", "governor", "general", "gen", "judge", "justice", "sir", "dame", "lord",
-    "lady", "king", "queen", "prince", "princess", "pope", "chancellor", "mayor", "premier",
-    "secretary", "ambassador", "commissioner", "chairman", "chairwoman", "ceo", "colonel", "col",
-    "captain", "capt", "lt", "sgt", "rev", "father", "sheikh", "prime", "deputy", "vice",
+    "mr",
+    "mrs",
+    "ms",
+    "miss",
+    "dr",
+    "prof",
+    "professor",
+    "president",
+    "minister",
+    "senator",
+    "sen",
+    "rep",
+    "gov",
+    "governor",
+    "general",
+    "gen",
+    "judge",
+    "justice",
+    "sir",
+    "dame",
+    "lord",
+    "lady",
+    "king",
+    "queen",
+    "prince",
+    "princess",
+    "pope",
+    "chancellor",
+    "mayor",
+    "premier",
+    "secretary",
+    "ambassador",
+    "commissioner",
+    "chairman",
+    "chairwoman",
+    "ceo",
+    "colonel",
+    "col",
+    "captain",
+    "capt",
+    "lt",
+    "sgt",
+    "rev",
+    "father",
+    "sheikh",
+    "prime",
+    "deputy",
+    "vice",
 }
-_FUNCTION = {"of", "the", "and", "for", "&", "de", "du", "la", "le", "des", "in", "on", "a", "an",
-             "to", "der", "von", "van"}
+_FUNCTION = {
+    "of",
+    "the",
+    "and",
+    "for",
+    "&",
+    "de",
+    "du",
+    "la",
+    "le",
+    "des",
+    "in",
+    "on",
+    "a",
+    "an",
+    "to",
+    "der",
+    "von",
+    "van",
+}
 _ALIAS_CUE = re.compile(
     r"^(?:,\s*|\s+)(?:(?:also|better|commonly|otherwise|popularly|widely|formerly)\s+)?"
     r"(?:known|referred to)\s+as\s+|^(?:,\s*|\s+)(?:a\.k\.a\.?|aka|dubbed|nicknamed|"
@@ -51,14 +112,22 @@ _PIECE_PREFIX = re.compile(
 )
 _SPLIT = re.compile(r"\s*(?:[,;/]|\bor\b|\band\b)\s*")
 _GOVERNMENT = r"(?:government|regime|administration|authorities|cabinet|junta)"
-_ATTACKS = {"Name_Calling,Labeling", "Doubt", "Reductio_ad_hitlerum", "Smears",
-            "Name_Calling-Labeling", "Questioning_the_Reputation", "Guilt_by_Association"}
+_ATTACKS = {
+    "Name_Calling,Labeling",
+    "Doubt",
+    "Reductio_ad_hitlerum",
+    "Smears",
+    "Name_Calling-Labeling",
+    "Questioning_the_Reputation",
+    "Guilt_by_Association",
+}
 _APPOSITION_AFTER = re.compile(
     r"^\s*(?:,|—|–|-|:|\()?\s*(?:(?:a|an|the|this|that|these|those|its|their|his|her)\s+)?$",
     re.IGNORECASE,
 )
-_APPOSITION_BEFORE = re.compile(r"^\s*(?:,|—|–|-)?\s*(?:(?:the|this|that|these|those)\s+)?$",
-                                re.IGNORECASE)
+_APPOSITION_BEFORE = re.compile(
+    r"^\s*(?:,|—|–|-)?\s*(?:(?:the|this|that|these|those)\s+)?$", re.IGNORECASE
+)
 _PREDICATE = re.compile(
     r"^\s*(?:is|are|was|were|has been|have been|had been|remains?|remained|became|becomes|"
     r"seems?|looks? like)\s+(?:(?:nothing|little|no)\s+(?:but|more than|better than)\s+|"
@@ -189,15 +258,32 @@ def _pieces(body: str, base: int, *, single: bool = False) -> list[tuple[int, in
     return pieces
 
 
-def _merge(union: _Union, merges: list[dict[str, Any]], mentions: Sequence[Mention],
-           a: int, b: int, rule: str, **why: Any) -> None:
+def _merge(
+    union: _Union,
+    merges: list[dict[str, Any]],
+    mentions: Sequence[Mention],
+    a: int,
+    b: int,
+    rule: str,
+    **why: Any,
+) -> None:
     if union.join(a, b):
-        merges.append({
-            "rule": rule,
-            "from": {"start": mentions[b].start, "end": mentions[b].end, "text": mentions[b].text},
-            "to": {"start": mentions[a].start, "end": mentions[a].end, "text": mentions[a].text},
-            **why,
-        })
+        merges.append(
+            {
+                "rule": rule,
+                "from": {
+                    "start": mentions[b].start,
+                    "end": mentions[b].end,
+                    "text": mentions[b].text,
+                },
+                "to": {
+                    "start": mentions[a].start,
+                    "end": mentions[a].end,
+                    "text": mentions[a].text,
+                },
+                **why,
+            }
+        )
 
 
 def _add_mention(mentions: list[Mention], mention: Mention, *, inside_ok: bool = False) -> int:
@@ -238,8 +324,9 @@ def _governments(text: str, mentions: list[Mention], union: _Union | None) -> li
     return found
 
 
-def merge_mentions(text: str, mentions: list[Mention]) -> tuple[list[list[int]], list[Mention],
-                                                                 list[dict[str, Any]]]:
+def merge_mentions(
+    text: str, mentions: list[Mention]
+) -> tuple[list[list[int]], list[Mention], list[dict[str, Any]]]:
     """Group mentions into actors.
 
     Returns:
@@ -260,21 +347,33 @@ def merge_mentions(text: str, mentions: list[Mention]) -> tuple[list[list[int]],
             if not _word_bounded(text, match.start(), match.end()):
                 continue
             owner_type = next(mentions[i].type for i, _, a in declared if a == alias)
-            _add_mention(mentions, Mention(match.start(), match.end(), owner_type, alias,
-                                           "alias-occurrence"))
+            _add_mention(
+                mentions, Mention(match.start(), match.end(), owner_type, alias, "alias-occurrence")
+            )
     governments = _governments(text, mentions, None)
     gov_links: list[tuple[int, int]] = []
     for country, start, end, phrase in governments:
-        j = _add_mention(mentions, Mention(start, end, mentions[country].type, phrase,
-                                           "country-government"), inside_ok=True)
+        j = _add_mention(
+            mentions,
+            Mention(start, end, mentions[country].type, phrase, "country-government"),
+            inside_ok=True,
+        )
         if j != country:
             gov_links.append((country, j))
     linked_countries = {mentions[c].key for c, _ in gov_links}
     if len(linked_countries) == 1:
         country = gov_links[0][0]
         for match in re.finditer(rf"\b[Tt]he\s+{_GOVERNMENT}\b", text):
-            j = _add_mention(mentions, Mention(match.start(), match.end(), mentions[country].type,
-                                               match.group(0), "government-reference"))
+            j = _add_mention(
+                mentions,
+                Mention(
+                    match.start(),
+                    match.end(),
+                    mentions[country].type,
+                    match.group(0),
+                    "government-reference",
+                ),
+            )
             gov_links.append((country, j))
 
     union = _Union(len(mentions))
@@ -285,36 +384,54 @@ def merge_mentions(text: str, mentions: list[Mention]) -> tuple[list[list[int]],
             _merge(union, merges, mentions, first_by_key[mention.key], i, "same-name")
         else:
             first_by_key[mention.key] = i
-    for owner, alias_index, alias in declared:
-        _merge(union, merges, mentions, owner, alias_index, "declared-alias", alias=alias)
+    for owner_index, alias_index, alias in declared:
+        _merge(union, merges, mentions, owner_index, alias_index, "declared-alias", alias=alias)
     for i, mention in enumerate(mentions):
         if mention.source == "alias-occurrence":
-            for owner, alias_index, alias in declared:
+            for _owner, alias_index, alias in declared:
                 if alias == mention.text:
                     _merge(union, merges, mentions, alias_index, i, "alias-occurrence")
     for country, j in gov_links:
-        _merge(union, merges, mentions, country, j,
-               "government-reference" if mentions[j].source == "government-reference"
-               else "country-government")
+        _merge(
+            union,
+            merges,
+            mentions,
+            country,
+            j,
+            "government-reference"
+            if mentions[j].source == "government-reference"
+            else "country-government",
+        )
     # surname / partial names of persons: only where exactly one longer name fits
     persons = [i for i, m in enumerate(mentions) if m.type == "PER"]
     for i in persons:
         short = _name_tokens(mentions[i].text)
         if not short:
             continue
-        candidates = {}
+        candidates: dict[str, int] = {}
         for j in persons:
             full = _name_tokens(mentions[j].text)
-            if len(full) > len(short) and full[-len(short):] == short:
-                candidates.setdefault(" ".join(full), j)
-            elif len(short) == 1 and len(full) > 1 and short[0] == full[0] and False:
+            if (
+                len(full) > len(short)
+                and full[-len(short) :] == short
+                or len(short) == 1
+                and len(full) > 1
+                and short[0] == full[0]
+                and False
+            ):
                 candidates.setdefault(" ".join(full), j)
         if len(candidates) == 1:
             (j,) = candidates.values()
             _merge(union, merges, mentions, j, i, "surname", name=" ".join(short))
         elif len(candidates) > 1:
-            merges.append({"rule": "surname-ambiguous", "text": mentions[i].text,
-                           "candidates": sorted(candidates), "merged": False})
+            merges.append(
+                {
+                    "rule": "surname-ambiguous",
+                    "text": mentions[i].text,
+                    "candidates": sorted(candidates),
+                    "merged": False,
+                }
+            )
     # acronyms
     for i, mention in enumerate(mentions):
         if not _is_acronym(mention.text.strip()):
@@ -336,8 +453,7 @@ def _canonical(members: list[Mention], kind: str) -> str:
         return max(names, key=lambda m: (len(_name_tokens(m.text)), -m.start)).text
     full = [m for m in names if not _is_acronym(m.text) and m.source == "ner"] or names
     counts = Counter(normalise(m.text) for m in full)
-    best = max(full, key=lambda m: (len(_tokens(m.text)) > 1, counts[m.key], len(m.text),
-                                   -m.start))
+    best = max(full, key=lambda m: (len(_tokens(m.text)) > 1, counts[m.key], len(m.text), -m.start))
     return re.sub(r"(?:'s|’s)$", "", best.text.strip())
 
 
@@ -348,8 +464,9 @@ def _sentence_of(sentences: Sequence[tuple[int, int]], start: int, end: int) -> 
     return (0, end)
 
 
-def _stance(members: list[Mention], stance_spans: Iterable[Any],
-            sentences: Sequence[tuple[int, int]]) -> dict[str, Any] | None:
+def _stance(
+    members: list[Mention], stance_spans: Iterable[Any], sentences: Sequence[tuple[int, int]]
+) -> dict[str, Any] | None:
     totals: dict[str, float] = {}
     matched: list[tuple[Any, Mention]] = []
     for span in stance_spans:
@@ -370,14 +487,25 @@ def _stance(members: list[Mention], stance_spans: Iterable[Any],
         if span.label != label:
             continue
         s, e = _sentence_of(sentences, mention.start, mention.end)
-        evidence.append({"start": s, "end": e, "mention": {"start": span.start, "end": span.end},
-                         "score": span.score})
-    return {"label": label, "score": round(score, 6), "mentions": len(matched),
-            "evidence": evidence[:5]}
+        evidence.append(
+            {
+                "start": s,
+                "end": e,
+                "mention": {"start": span.start, "end": span.end},
+                "score": span.score,
+            }
+        )
+    return {
+        "label": label,
+        "score": round(score, 6),
+        "mentions": len(matched),
+        "evidence": evidence[:5],
+    }
 
 
-def _technique_target(text: str, span: Any, mentions: list[tuple[int, Mention]],
-                      sentence: tuple[int, int]) -> tuple[int, str, dict[str, Any]] | None:
+def _technique_target(
+    text: str, span: Any, mentions: list[tuple[int, Mention]], sentence: tuple[int, int]
+) -> tuple[int, str, dict[str, Any]] | None:
     """Return (actor index, rule, details) for the actor a technique span is aimed at."""
     inside = [(a, m) for a, m in mentions if sentence[0] <= m.start < sentence[1]]
     for a, m in inside:
@@ -392,6 +520,7 @@ def _technique_target(text: str, span: Any, mentions: list[tuple[int, Mention]],
         if m.end <= span.start and _PREDICATE.match(text[m.end : span.start]):
             return a, "predicate", {}
     if span.label in _ATTACKS and inside:
+
         def distance(am: tuple[int, Mention]) -> int:
             m = am[1]
             return max(0, span.start - m.end, m.start - span.end)
@@ -412,11 +541,16 @@ def build_actors(doc: Any) -> list[dict[str, Any]]:
         ``stance`` layer ran), techniques and merges.
     """
     text = doc.text
-    mentions = [Mention(s.start, s.end, s.label, text[s.start : s.end], "ner", s.score)
-                for s in doc.layers["entities"].spans]
+    mentions = [
+        Mention(s.start, s.end, s.label, text[s.start : s.end], "ner", s.score)
+        for s in doc.layers["entities"].spans
+    ]
     clusters, mentions, merges = merge_mentions(text, mentions)
-    sentences = [(s.start, s.end) for s in doc.layers["sentences"].spans] \
-        if "sentences" in doc.layers else [(0, len(text))]
+    sentences = (
+        [(s.start, s.end) for s in doc.layers["sentences"].spans]
+        if "sentences" in doc.layers
+        else [(0, len(text))]
+    )
     stance_layer = doc.layers.get("stance")
     actors: list[dict[str, Any]] = []
     index_of: dict[int, int] = {}
@@ -436,21 +570,28 @@ def build_actors(doc: Any) -> list[dict[str, Any]]:
             name = re.sub(r"(?:'s|’s)$", "", m.text.strip())
             if name not in aliases:
                 aliases.append(name)
-        actors.append({
-            "id": actor_id,
-            "name": _canonical(members, kind),
-            "type": kind,
-            "aliases": aliases,
-            "mentions": [{"start": m.start, "end": m.end, "text": m.text, "source": m.source}
-                         for m in members],
-            "stance": None if stance_layer is None else _stance(members, stance_layer.spans,
-                                                                sentences),
-            "techniques": [],
-            "merges": [mg for mg in merges
-                       if (mg.get("from", {}).get("start"), mg.get("from", {}).get("end"))
-                       in spans_of or (mg.get("rule") == "surname-ambiguous"
-                                       and mg["text"] in aliases)],
-        })
+        actors.append(
+            {
+                "id": actor_id,
+                "name": _canonical(members, kind),
+                "type": kind,
+                "aliases": aliases,
+                "mentions": [
+                    {"start": m.start, "end": m.end, "text": m.text, "source": m.source}
+                    for m in members
+                ],
+                "stance": None
+                if stance_layer is None
+                else _stance(members, stance_layer.spans, sentences),
+                "techniques": [],
+                "merges": [
+                    mg
+                    for mg in merges
+                    if (mg.get("from", {}).get("start"), mg.get("from", {}).get("end")) in spans_of
+                    or (mg.get("rule") == "surname-ambiguous" and mg["text"] in aliases)
+                ],
+            }
+        )
     persuasion = doc.layers.get("persuasion")
     if persuasion is not None:
         located = [(index_of[i], mentions[i]) for c in clusters for i in c if i in index_of]
@@ -460,7 +601,14 @@ def build_actors(doc: Any) -> list[dict[str, Any]]:
             if target is None:
                 continue
             a, rule, details = target
-            actors[a]["techniques"].append({"label": span.label, "start": span.start,
-                                            "end": span.end, "text": text[span.start : span.end],
-                                            "rule": rule, **details})
+            actors[a]["techniques"].append(
+                {
+                    "label": span.label,
+                    "start": span.start,
+                    "end": span.end,
+                    "text": text[span.start : span.end],
+                    "rule": rule,
+                    **details,
+                }
+            )
     return actors

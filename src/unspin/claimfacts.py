@@ -15,27 +15,72 @@ __all__ = ["numbers", "dates", "attributions", "iso_date"]
 _MONTHS = {
     name: i + 1
     for i, names in enumerate(
-        [("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"),
-         ("may",), ("june", "jun"), ("july", "jul"), ("august", "aug"),
-         ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"),
-         ("december", "dec")]
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ]
     )
     for name in names
 }
 _MONTH = r"(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
-_SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "k": 1e3,
-           "m": 1e6, "bn": 1e9, "tn": 1e12, "hundred": 1e2, "dozen": 12}
-_WORD_NUMBERS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30,
-    "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
-    "hundred": 100, "half": 0.5, "dozens": None, "hundreds": None, "thousands": None,
-    "millions": None, "billions": None,
+_SCALES = {
+    "thousand": 1e3,
+    "million": 1e6,
+    "billion": 1e9,
+    "trillion": 1e12,
+    "k": 1e3,
+    "m": 1e6,
+    "bn": 1e9,
+    "tn": 1e12,
+    "hundred": 1e2,
+    "dozen": 12,
 }
-_UNITS = (r"per\s*cent|percent|%|percentage points?|points?|people|persons?|dollars?|euros?|"
-          r"pounds?|yuan|rubles?|km|kilomet(?:er|re)s?|miles?|kg|kilograms?|tons?|tonnes?|"
-          r"years?|months?|weeks?|days?|hours?|minutes?|times|votes?|jobs|lives|deaths|cases|"
-          r"troops|soldiers|refugees|barrels|acres|degrees")
+_WORD_NUMBERS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "fifteen": 15,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+    "hundred": 100,
+    "half": 0.5,
+    "dozens": None,
+    "hundreds": None,
+    "thousands": None,
+    "millions": None,
+    "billions": None,
+}
+_UNITS = (
+    r"per\s*cent|percent|%|percentage points?|points?|people|persons?|dollars?|euros?|"
+    r"pounds?|yuan|rubles?|km|kilomet(?:er|re)s?|miles?|kg|kilograms?|tons?|tonnes?|"
+    r"years?|months?|weeks?|days?|hours?|minutes?|times|votes?|jobs|lives|deaths|cases|"
+    r"troops|soldiers|refugees|barrels|acres|degrees"
+)
 _CURRENCY = r"(?:US\$|\$|€|£|¥)"
 _NUMBER = re.compile(
     rf"(?P<cur>{_CURRENCY}\s?)?(?P<num>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?)"
@@ -58,23 +103,34 @@ _DMY = re.compile(
     re.IGNORECASE,
 )
 _MY = re.compile(rf"\b(?P<mon>{_MONTH})\s(?P<y>(?:1[89]|20)\d\d)\b", re.IGNORECASE)
-_YEAR = re.compile(r"\b(?:in|since|by|until|from|before|after|of|during)\s(?P<y>(?:1[89]|20)\d\d)\b")
-_RELATIVE = re.compile(r"\b(?P<rel>today|yesterday|tomorrow|last year|this year|next year)\b",
-                       re.IGNORECASE)
+_YEAR = re.compile(
+    r"\b(?:in|since|by|until|from|before|after|of|during)\s(?P<y>(?:1[89]|20)\d\d)\b"
+)
+_RELATIVE = re.compile(
+    r"\b(?P<rel>today|yesterday|tomorrow|last year|this year|next year)\b", re.IGNORECASE
+)
 _SLASH = re.compile(r"\b(?P<a>[0-3]?\d)/(?P<b>[0-3]?\d)/(?P<y>(?:19|20)\d\d)\b")
 
-_VERBS = (r"said|says|say|wrote|writes|claimed|claims|claim|told|tells|stated|states|announced|"
-          r"announces|argued|argues|added|adds|insisted|insists|reported|reports|warned|warns|"
-          r"noted|notes|tweeted|tweets|posted|declared|declares|alleged|alleges|admitted|"
-          r"admits|denied|denies|confirmed|confirms|suggested|suggests|explained|explains|"
-          r"asserted|asserts|maintained|maintains|estimated|estimates|predicted|predicts")
-_SOURCE = (r"(?:(?:[Tt]he|[Aa]n?|[Hh]is|[Hh]er|[Tt]heir|[Ii]ts|[Oo]ur)\s)?(?:[A-Z][\w.'’-]*|[a-z][\w'’-]*)"
-           r"(?:\s(?:of\s(?:the\s)?)?[A-Z][\w.'’-]*){0,4}")
-_ACCORDING = re.compile(r"\b(?:according to|as reported by|in the words of|cited by)\s"
-                        r"(?P<src>[^,.;:!?\"“”]{2,80}?)(?=[,.;:!?\"“”]|$|\s(?:the|a|which|who)\s)",
-                        re.IGNORECASE)
-_SUBJECT_VERB = re.compile(rf"(?P<src>{_SOURCE})\s(?:(?:has|had|have|also|later|then|"
-                           rf"recently|publicly)\s)?(?P<verb>{_VERBS})\b")
+_VERBS = (
+    r"said|says|say|wrote|writes|claimed|claims|claim|told|tells|stated|states|announced|"
+    r"announces|argued|argues|added|adds|insisted|insists|reported|reports|warned|warns|"
+    r"noted|notes|tweeted|tweets|posted|declared|declares|alleged|alleges|admitted|"
+    r"admits|denied|denies|confirmed|confirms|suggested|suggests|explained|explains|"
+    r"asserted|asserts|maintained|maintains|estimated|estimates|predicted|predicts"
+)
+_SOURCE = (
+    r"(?:(?:[Tt]he|[Aa]n?|[Hh]is|[Hh]er|[Tt]heir|[Ii]ts|[Oo]ur)\s)?(?:[A-Z][\w.'’-]*|[a-z][\w'’-]*)"
+    r"(?:\s(?:of\s(?:the\s)?)?[A-Z][\w.'’-]*){0,4}"
+)
+_ACCORDING = re.compile(
+    r"\b(?:according to|as reported by|in the words of|cited by)\s"
+    r"(?P<src>[^,.;:!?\"“”]{2,80}?)(?=[,.;:!?\"“”]|$|\s(?:the|a|which|who)\s)",
+    re.IGNORECASE,
+)
+_SUBJECT_VERB = re.compile(
+    rf"(?P<src>{_SOURCE})\s(?:(?:has|had|have|also|later|then|"
+    rf"recently|publicly)\s)?(?P<verb>{_VERBS})\b"
+)
 _VERB_SUBJECT = re.compile(rf"[,\"”]\s?(?P<verb>{_VERBS})\s(?P<src>{_SOURCE})")
 _PRONOUNS = {"he", "she", "they", "we", "i", "you", "it", "who", "which", "that", "this"}
 
@@ -86,8 +142,9 @@ def _fact(match: re.Match[str], base: int, group: int | str = 0, **extra: Any) -
     return out
 
 
-def numbers(text: str, *, base: int = 0, exclude: list[tuple[int, int]] | None = None
-            ) -> list[dict[str, Any]]:
+def numbers(
+    text: str, *, base: int = 0, exclude: list[tuple[int, int]] | None = None
+) -> list[dict[str, Any]]:
     """Return the numbers and quantities in ``text`` with value, unit and currency where found.
 
     Args:
@@ -114,12 +171,22 @@ def numbers(text: str, *, base: int = 0, exclude: list[tuple[int, int]] | None =
                 value *= _SCALES.get(scale, 1)
             unit = match.group("unit")
             currency = match.groupdict().get("cur")
-            if pattern is _WORDS and not (unit or scale) and raw not in ("hundreds", "thousands",
-                                                                         "millions", "billions"):
+            if (
+                pattern is _WORDS
+                and not (unit or scale)
+                and raw not in ("hundreds", "thousands", "millions", "billions")
+            ):
                 continue  # "one" alone is rarely a quantity worth checking
             taken.append((start, end))
-            found.append(_fact(match, base, value=value, unit=unit.lower() if unit else None,
-                               currency=currency.strip() if currency else None))
+            found.append(
+                _fact(
+                    match,
+                    base,
+                    value=value,
+                    unit=unit.lower() if unit else None,
+                    currency=currency.strip() if currency else None,
+                )
+            )
     return sorted(found, key=lambda f: f["start"])
 
 
@@ -195,8 +262,10 @@ def dates(text: str, *, base: int = 0, published: str | None = None) -> list[dic
 
 def _source_ok(source: str) -> bool:
     words = source.split()
-    return bool(words) and words[-1].lower() not in _PRONOUNS | {"the", "a", "an"} or (
-        len(words) == 1 and words[0].lower() in {"he", "she", "they", "we", "i"}
+    return (
+        bool(words)
+        and words[-1].lower() not in _PRONOUNS | {"the", "a", "an"}
+        or (len(words) == 1 and words[0].lower() in {"he", "she", "they", "we", "i"})
     )
 
 
@@ -212,9 +281,15 @@ def attributions(text: str, *, base: int = 0) -> list[dict[str, Any]]:
         src_start = match.start("src")
         src_end = src_start + len(source)
         taken.append(match.span())
-        found.append({"start": base + match.start(), "end": base + src_end,
-                      "text": text[match.start():src_end], "verb": "according to",
-                      "source": {"start": base + src_start, "end": base + src_end, "text": source}})
+        found.append(
+            {
+                "start": base + match.start(),
+                "end": base + src_end,
+                "text": text[match.start() : src_end],
+                "verb": "according to",
+                "source": {"start": base + src_start, "end": base + src_end, "text": source},
+            }
+        )
     for pattern in (_VERB_SUBJECT, _SUBJECT_VERB):
         for match in pattern.finditer(text):
             start, end = match.span()
@@ -230,8 +305,17 @@ def attributions(text: str, *, base: int = 0) -> list[dict[str, Any]]:
             if not _source_ok(source):
                 continue
             taken.append((start, end))
-            found.append({"start": base + start, "end": base + end, "text": text[start:end],
-                          "verb": match.group("verb").lower(),
-                          "source": {"start": base + match.start("src"),
-                                     "end": base + src_end, "text": source}})
+            found.append(
+                {
+                    "start": base + start,
+                    "end": base + end,
+                    "text": text[start:end],
+                    "verb": match.group("verb").lower(),
+                    "source": {
+                        "start": base + match.start("src"),
+                        "end": base + src_end,
+                        "text": source,
+                    },
+                }
+            )
     return sorted(found, key=lambda f: f["start"])

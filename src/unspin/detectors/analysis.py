@@ -1,4 +1,4 @@
-"""Trained detectors on the shared ``analysis`` model: ``claims``, ``entities``, ``stance``, ``actors``.
+"""Trained detectors on the shared ``analysis`` model: claims, entities, stance, actors.
 
 One encoder pass per sentence serves every head: the first detector that needs the model runs it
 over all sentences of a document (with the document's given stance targets, if any) and keeps the
@@ -169,8 +169,9 @@ class AnalysisEngine:
         for first in range(0, len(order), BATCH):
             chosen = order[first : first + BATCH]
             for index, segment in zip(
-                chosen, self._run(doc.text, [bounds[i] for i in chosen],
-                                  [by_segment[i] for i in chosen]), strict=True
+                chosen,
+                self._run(doc.text, [bounds[i] for i in chosen], [by_segment[i] for i in chosen]),
+                strict=True,
             ):
                 segments[index] = segment
         result = tuple(s for s in segments if s is not None)
@@ -179,16 +180,19 @@ class AnalysisEngine:
             self._cache.popitem(last=False)
         return result
 
-    def _run(self, text: str, bounds: list[tuple[int, int]],
-             targets: list[list[tuple[int, int]]]) -> list[Segment]:
+    def _run(
+        self, text: str, bounds: list[tuple[int, int]], targets: list[list[tuple[int, int]]]
+    ) -> list[Segment]:
         texts = [text[s:e] for s, e in bounds]
         encoded = self.model.encode(texts, max_length=self.max_length)
         rows, length = encoded.ids.shape
         shapes = np.zeros((rows, length), dtype=np.int64)
         doc_offsets: list[list[tuple[int, int]]] = []
         for r, (start, _) in enumerate(bounds):
-            offsets = [(0, 0) if encoded.word_ids[r][i] is None else o
-                       for i, o in enumerate(encoded.offsets[r])]
+            offsets = [
+                (0, 0) if encoded.word_ids[r][i] is None else o
+                for i, o in enumerate(encoded.offsets[r])
+            ]
             row_shapes = shape_ids(texts[r], offsets)
             shapes[r, : len(row_shapes)] = row_shapes
             doc_offsets.append([(0, 0) if e <= s else (start + s, start + e) for s, e in offsets])
@@ -197,28 +201,40 @@ class AnalysisEngine:
         for r, row_targets in enumerate(targets):
             for t, (start, end) in enumerate(row_targets):
                 target_mask[r, t, _target_tokens(doc_offsets[r], start, end)] = 1.0
-        claim, entity, stance, embedding, states = self.model.run({
-            "input_ids": encoded.ids, "attention_mask": encoded.mask,
-            "token_type_ids": encoded.type_ids, "shape_ids": shapes, "target_mask": target_mask,
-        })
+        claim, entity, stance, embedding, states = self.model.run(
+            {
+                "input_ids": encoded.ids,
+                "attention_mask": encoded.mask,
+                "token_type_ids": encoded.type_ids,
+                "shape_ids": shapes,
+                "target_mask": target_mask,
+            }
+        )
         claim_p = _softmax(claim)[:, 1]
         entity_p = _softmax(entity)
         stance_p = _softmax(stance)
         out: list[Segment] = []
         for r, (start, end) in enumerate(bounds):
             n = int(encoded.mask[r].sum())
-            out.append(Segment(
-                start=start, end=end, claim=float(claim_p[r]),
-                entities=tuple(self._decode(doc_offsets[r][:n], encoded.word_ids[r][:n],
-                                            entity_p[r, :n])),
-                embedding=embedding[r], states=states[r, :n].copy(),
-                offsets=tuple(doc_offsets[r][:n]),
-                targets={t: stance_p[r, i] for i, t in enumerate(targets[r])},
-            ))
+            out.append(
+                Segment(
+                    start=start,
+                    end=end,
+                    claim=float(claim_p[r]),
+                    entities=tuple(
+                        self._decode(doc_offsets[r][:n], encoded.word_ids[r][:n], entity_p[r, :n])
+                    ),
+                    embedding=embedding[r],
+                    states=states[r, :n].copy(),
+                    offsets=tuple(doc_offsets[r][:n]),
+                    targets={t: stance_p[r, i] for i, t in enumerate(targets[r])},
+                )
+            )
         return out
 
-    def _decode(self, offsets: list[tuple[int, int]], word_ids: list[int | None],
-                probs: np.ndarray) -> list[tuple[int, int, str, float]]:
+    def _decode(
+        self, offsets: list[tuple[int, int]], word_ids: list[int | None], probs: np.ndarray
+    ) -> list[tuple[int, int, str, float]]:
         """BIO-decode per pre-tokenised word (its first token's label), conlleval style."""
         words: list[tuple[int, int, str, float]] = []
         previous: int | None = None
@@ -231,8 +247,9 @@ class AnalysisEngine:
                 continue
             previous = word
             best = int(probs[i].argmax())
-            words.append((offsets[i][0], offsets[i][1], self.entity_labels[best],
-                          float(probs[i, best])))
+            words.append(
+                (offsets[i][0], offsets[i][1], self.entity_labels[best], float(probs[i, best]))
+            )
         spans: list[tuple[int, int, str, float]] = []
         current: list[Any] | None = None
         for start, end, label, score in words:
@@ -302,11 +319,12 @@ class ClaimsDetector:
 
     name = "claims"
     version = VERSION
-    requires = ("sentences",)
-    provides = ("claims",)
+    requires: tuple[str, ...] = ("sentences",)
+    provides: tuple[str, ...] = ("claims",)
 
-    def __init__(self, analysis: AnalysisEngine | None = None, *,
-                 threshold: float | None = None) -> None:
+    def __init__(
+        self, analysis: AnalysisEngine | None = None, *, threshold: float | None = None
+    ) -> None:
         self.analysis = analysis or engine()
         self.threshold = self.analysis.threshold if threshold is None else float(threshold)
 
@@ -319,16 +337,29 @@ class ClaimsDetector:
             if segment.claim < self.threshold:
                 continue
             text = doc.text[segment.start : segment.end]
-            found_dates = dates(text, base=segment.start,
-                                published=str(published) if published else None)
+            found_dates = dates(
+                text, base=segment.start, published=str(published) if published else None
+            )
             skip = [(d["start"] - segment.start, d["end"] - segment.start) for d in found_dates]
-            spans.append(Span(segment.start, segment.end, "claim", round(segment.claim, 6), {
-                "numbers": numbers(text, base=segment.start, exclude=skip),
-                "dates": found_dates,
-                "attribution": attributions(text, base=segment.start),
-            }))
-        return Layer("claims", tuple(spans), producer=f"{self.name}@{self.version}",
-                     config={"model": self.analysis.producer, "threshold": self.threshold})
+            spans.append(
+                Span(
+                    segment.start,
+                    segment.end,
+                    "claim",
+                    round(segment.claim, 6),
+                    {
+                        "numbers": numbers(text, base=segment.start, exclude=skip),
+                        "dates": found_dates,
+                        "attribution": attributions(text, base=segment.start),
+                    },
+                )
+            )
+        return Layer(
+            "claims",
+            tuple(spans),
+            producer=f"{self.name}@{self.version}",
+            config={"model": self.analysis.producer, "threshold": self.threshold},
+        )
 
 
 class EntitiesDetector:
@@ -336,8 +367,8 @@ class EntitiesDetector:
 
     name = "entities"
     version = VERSION
-    requires = ("sentences",)
-    provides = ("entities",)
+    requires: tuple[str, ...] = ("sentences",)
+    provides: tuple[str, ...] = ("entities",)
 
     def __init__(self, analysis: AnalysisEngine | None = None) -> None:
         self.analysis = analysis or engine()
@@ -348,8 +379,12 @@ class EntitiesDetector:
             for segment in self.analysis.analyze(doc)
             for start, end, label, score in segment.entities
         ]
-        return Layer("entities", tuple(spans), producer=f"{self.name}@{self.version}",
-                     config={"model": self.analysis.producer})
+        return Layer(
+            "entities",
+            tuple(spans),
+            producer=f"{self.name}@{self.version}",
+            config={"model": self.analysis.producer},
+        )
 
 
 #: entity types whose mentions get a stance when no targets are given
@@ -361,8 +396,8 @@ class StanceDetector:
 
     name = "stance"
     version = VERSION
-    requires = ("sentences", "entities")
-    provides = ("stance",)
+    requires: tuple[str, ...] = ("sentences", "entities")
+    provides: tuple[str, ...] = ("stance",)
 
     def __init__(self, analysis: AnalysisEngine | None = None) -> None:
         self.analysis = analysis or engine()
@@ -372,18 +407,32 @@ class StanceDetector:
         source = "given"
         if not targets:
             source = "mention"
-            targets = [(s.start, s.end) for s in doc.layers["entities"].spans
-                       if s.label in STANCE_TYPES]
+            targets = [
+                (s.start, s.end) for s in doc.layers["entities"].spans if s.label in STANCE_TYPES
+            ]
         labels = self.analysis.stance_labels
         spans = []
         for (start, end), probs in zip(targets, self.analysis.stance(doc, targets), strict=True):
             best = int(probs.argmax())
-            spans.append(Span(start, end, labels[best], round(float(probs[best]), 6), {
-                "target": source, "text": doc.text[start:end],
-                "probabilities": _probabilities(labels, probs),
-            }))
-        return Layer("stance", tuple(spans), producer=f"{self.name}@{self.version}",
-                     config={"model": self.analysis.producer, "targets": source})
+            spans.append(
+                Span(
+                    start,
+                    end,
+                    labels[best],
+                    round(float(probs[best]), 6),
+                    {
+                        "target": source,
+                        "text": doc.text[start:end],
+                        "probabilities": _probabilities(labels, probs),
+                    },
+                )
+            )
+        return Layer(
+            "stance",
+            tuple(spans),
+            producer=f"{self.name}@{self.version}",
+            config={"model": self.analysis.producer, "targets": source},
+        )
 
 
 class ActorsDetector:
@@ -391,49 +440,71 @@ class ActorsDetector:
 
     name = "actors"
     version = VERSION
-    requires = ("entities",)
-    provides = ("actors",)
+    requires: tuple[str, ...] = ("entities",)
+    provides: tuple[str, ...] = ("actors",)
 
     def detect(self, doc: Document) -> Layer:
         from unspin.actors import build_actors
 
         actors = build_actors(doc)
         spans = [
-            Span(m["start"], m["end"], actor["type"], None,
-                 {"actor": actor["id"], "name": actor["name"]})
+            Span(
+                m["start"],
+                m["end"],
+                actor["type"],
+                None,
+                {"actor": actor["id"], "name": actor["name"]},
+            )
             for actor in actors
             for m in actor["mentions"]
         ]
-        return Layer("actors", tuple(spans), producer=f"{self.name}@{self.version}",
-                     data={"actors": actors})
+        return Layer(
+            "actors", tuple(spans), producer=f"{self.name}@{self.version}", data={"actors": actors}
+        )
 
 
 _MODEL_FILES = ("analysis/model.onnx", "analysis/stance_head.onnx", "analysis/tokenizer.json")
 
 
-@register("claims", requires=ClaimsDetector.requires, provides=ClaimsDetector.provides,
-          description="check-worthy claims (MiniLM, CheckThat! 2024) with numbers, dates and "
-          "attribution", model_files=_MODEL_FILES)
+@register(
+    "claims",
+    requires=ClaimsDetector.requires,
+    provides=ClaimsDetector.provides,
+    description="check-worthy claims (MiniLM, CheckThat! 2024) with numbers, dates and attribution",
+    model_files=_MODEL_FILES,
+)
 def make_claims(*, threshold: float | None = None) -> ClaimsDetector:
     return ClaimsDetector(threshold=threshold)
 
 
-@register("entities", requires=EntitiesDetector.requires, provides=EntitiesDetector.provides,
-          description="PER / ORG / LOC / MISC mentions (MiniLM + token shapes, CoNLL-2003)",
-          model_files=_MODEL_FILES)
+@register(
+    "entities",
+    requires=EntitiesDetector.requires,
+    provides=EntitiesDetector.provides,
+    description="PER / ORG / LOC / MISC mentions (MiniLM + token shapes, CoNLL-2003)",
+    model_files=_MODEL_FILES,
+)
 def make_entities() -> EntitiesDetector:
     return EntitiesDetector()
 
 
-@register("stance", requires=StanceDetector.requires, provides=StanceDetector.provides,
-          description="stance toward each target or mention (MiniLM, NewsMTSC)",
-          model_files=_MODEL_FILES)
+@register(
+    "stance",
+    requires=StanceDetector.requires,
+    provides=StanceDetector.provides,
+    description="stance toward each target or mention (MiniLM, NewsMTSC)",
+    model_files=_MODEL_FILES,
+)
 def make_stance() -> StanceDetector:
     return StanceDetector()
 
 
-@register("actors", requires=ActorsDetector.requires, provides=ActorsDetector.provides,
-          description="actors: mentions merged by explained rules, with stance and techniques")
+@register(
+    "actors",
+    requires=ActorsDetector.requires,
+    provides=ActorsDetector.provides,
+    description="actors: mentions merged by explained rules, with stance and techniques",
+)
 def make_actors() -> ActorsDetector:
     return ActorsDetector()
 

@@ -47,13 +47,16 @@ def _write(path: Path, rows: Iterator[dict[str, Any]]) -> Path:
 def convert(data: Path, work: Path) -> dict[str, tuple[Path, Any]]:
     """Write the dev splits as JSONL inputs; return {split: (path, gold)}."""
     out: dict[str, tuple[Path, Any]] = {}
-    claims = read_checkthat(data / "checkthat2024-task1-en" / "CT24_checkworthy_english_dev-test.tsv")
+    claims = read_checkthat(
+        data / "checkthat2024-task1-en" / "CT24_checkworthy_english_dev-test.tsv"
+    )
     out["ct24-dev-test"] = (
         _write(work / "ct24-dev-test.jsonl", ({"id": f"ct{e.id}", "text": e.text} for e in claims)),
         {f"ct{e.id}": e.label for e in claims},
     )
     sentences = read_conll(data / "conll2003-en" / "eng.testa")
-    rows, gold = [], set()
+    rows: list[dict[str, Any]] = []
+    gold: set[tuple[str, int, int, str]] = set()
     for n, sentence in enumerate(sentences):
         text, spans = conll_text(sentence.words)
         if not text.strip():
@@ -64,15 +67,23 @@ def convert(data: Path, work: Path) -> dict[str, tuple[Path, Any]]:
     out["conll-testa"] = (_write(work / "conll-testa.jsonl", iter(rows)), gold)
     for split in ("dev-mt", "dev-rw"):
         examples = read_newsmtsc(data / "newsmtsc" / f"{split}.jsonl")
-        rows, stance_gold = [], {}
+        rows = []  # reuse the list type above
+        stance_gold: dict[tuple[str, int, int], str] = {}
         for n, example in enumerate(examples):
             key = f"{split}-{n}"
-            rows.append({"id": key, "text": example.text,
-                         "targets": [{"start": s, "end": e} for s, e, _ in example.targets]})
+            rows.append(
+                {
+                    "id": key,
+                    "text": example.text,
+                    "targets": [{"start": s, "end": e} for s, e, _ in example.targets],
+                }
+            )
             for s, e, label in example.targets:
                 stance_gold[(key, s, e)] = STANCE_LABELS[label]
-        out[f"newsmtsc-{split}"] = (_write(work / f"newsmtsc-{split}.jsonl", iter(rows)),
-                                    stance_gold)
+        out[f"newsmtsc-{split}"] = (
+            _write(work / f"newsmtsc-{split}.jsonl", iter(rows)),
+            stance_gold,
+        )
     return out
 
 
@@ -134,27 +145,52 @@ def _run(inp: Path, out: Path, detectors: str, *, in_process: bool) -> None:
                 doc = pipe.run(Document(row["text"], meta=meta, id=row["id"]))
                 dst.write(doc.to_json() + "\n")
         return
-    src = Path(__file__).resolve().parents[2]
-    env = {**os.environ, "PYTHONPATH": str(src) + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    subprocess.run([sys.executable, "-m", "unspin.cli", "analyze", str(inp), "--format", "jsonl",
-                    "-o", str(out), "-d", detectors, "-q"], check=True, env=env)
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": str(root) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "unspin.cli",
+            "analyze",
+            str(inp),
+            "--format",
+            "jsonl",
+            "-o",
+            str(out),
+            "-d",
+            detectors,
+            "-q",
+        ],
+        check=True,
+        env=env,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m unspin.evaluation.analysis_bench",
-                                     description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m unspin.evaluation.analysis_bench", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("--data", type=Path, required=True)
     parser.add_argument("--work", type=Path, required=True, help="folder for JSONL in/out")
-    parser.add_argument("--in-process", action="store_true",
-                        help="run the pipeline here instead of through the CLI")
+    parser.add_argument(
+        "--in-process", action="store_true", help="run the pipeline here instead of through the CLI"
+    )
     parser.add_argument("--only", default="", help="comma-separated splits to run")
     args = parser.parse_args(argv)
     splits = convert(args.data, args.work)
-    detectors = {"ct24-dev-test": "structure,claims", "conll-testa": "structure,entities",
-                 "newsmtsc-dev-mt": "structure,entities,stance",
-                 "newsmtsc-dev-rw": "structure,entities,stance"}
-    scorers = {"ct24-dev-test": score_claims, "conll-testa": score_entities,
-               "newsmtsc-dev-mt": score_stance, "newsmtsc-dev-rw": score_stance}
+    detectors = {
+        "ct24-dev-test": "structure,claims",
+        "conll-testa": "structure,entities",
+        "newsmtsc-dev-mt": "structure,entities,stance",
+        "newsmtsc-dev-rw": "structure,entities,stance",
+    }
+    scorers = {
+        "ct24-dev-test": score_claims,
+        "conll-testa": score_entities,
+        "newsmtsc-dev-mt": score_stance,
+        "newsmtsc-dev-rw": score_stance,
+    }
     wanted = [s for s in args.only.split(",") if s] or list(splits)
     results = {}
     for split in wanted:

@@ -30,13 +30,22 @@ def _prf(gold: set, predicted: set) -> dict[str, float]:
     precision = tp / len(predicted) if predicted else 0.0
     recall = tp / len(gold) if gold else 0.0
     f1 = 2 * precision * recall / (precision + recall) if tp else 0.0
-    return {"precision": precision, "recall": recall, "f1": f1, "gold": len(gold),
-            "predicted": len(predicted), "correct": tp}
+    return {
+        "precision": precision,
+        "recall": recall,
+        "f1": f1,
+        "gold": len(gold),
+        "predicted": len(predicted),
+        "correct": tp,
+    }
 
 
-def entity_f1(gold: Iterable[Sequence[str]], predicted: Iterable[Sequence[str]]) -> dict[str, float]:
+def entity_f1(
+    gold: Iterable[Sequence[str]], predicted: Iterable[Sequence[str]]
+) -> dict[str, float]:
     """Score tag sequences sentence by sentence (conlleval's exact chunk match)."""
-    gold_set, pred_set = set(), set()
+    gold_set: set[tuple[int, int, int, str]] = set()
+    pred_set: set[tuple[int, int, int, str]] = set()
     for n, (g, p) in enumerate(zip(gold, predicted, strict=True)):
         if len(g) != len(p):
             raise ValueError(f"sentence {n}: {len(g)} gold tags but {len(p)} predicted")

@@ -7,8 +7,9 @@ from collections.abc import Hashable, Sequence
 __all__ = ["macro_f1"]
 
 
-def macro_f1(gold: Sequence[Hashable], predicted: Sequence[Hashable], *,
-             labels: Sequence[Hashable]) -> float:
+def macro_f1(
+    gold: Sequence[Hashable], predicted: Sequence[Hashable], *, labels: Sequence[Hashable]
+) -> float:
     """Return the unweighted mean of each label's F1 (a label never gold nor predicted scores 0).
 
     Raises:

@@ -127,11 +127,14 @@ def stance_items(tok: Any, examples: list[Any]) -> list[Item]:
 
 def _batches(items: list[Item], *, max_tokens: int, max_rows: int, rng: random.Random) -> list:
     order = sorted(range(len(items)), key=lambda i: (len(items[i].ids), rng.random()))
-    batches, current, longest = [], [], 0
+    batches: list[list[int]] = []
+    current: list[int] = []
+    longest = 0
     for i in order:
         length = len(items[i].ids)
-        if current and (max(longest, length) * (len(current) + 1) > max_tokens
-                        or len(current) >= max_rows):
+        if current and (
+            max(longest, length) * (len(current) + 1) > max_tokens or len(current) >= max_rows
+        ):
             batches.append(current)
             current, longest = [], 0
         current.append(i)
@@ -194,7 +197,9 @@ def build_model(encoder: Any) -> Any:
             self.claim_head = nn.Linear(hidden, 2)
             self.entity_head = nn.Linear(hidden, len(ENTITY_LABELS))
             self.stance_head = nn.Sequential(
-                nn.Linear(2 * hidden, hidden), nn.Tanh(), nn.Dropout(0.1),
+                nn.Linear(2 * hidden, hidden),
+                nn.Tanh(),
+                nn.Dropout(0.1),
                 nn.Linear(hidden, len(STANCE_LABELS)),
             )
 
@@ -224,7 +229,8 @@ def _teacher_embeddings(teacher: Any, batch: dict[str, Any]) -> Any:
 
     with torch.no_grad():
         states = teacher(
-            input_ids=batch["input_ids"], attention_mask=batch["attention_mask"],
+            input_ids=batch["input_ids"],
+            attention_mask=batch["attention_mask"],
             token_type_ids=batch["token_type_ids"],
         ).last_hidden_state
         keep = batch["attention_mask"].unsqueeze(-1).float()
@@ -232,19 +238,22 @@ def _teacher_embeddings(teacher: Any, batch: dict[str, Any]) -> Any:
         return torch.nn.functional.normalize(mean, dim=-1)
 
 
-def _losses(model: Any, batch: dict[str, Any], task: str, teacher_emb: Any,
-            distill: float) -> tuple[Any, dict[str, float]]:
+def _losses(
+    model: Any, batch: dict[str, Any], task: str, teacher_emb: Any, distill: float
+) -> tuple[Any, dict[str, float]]:
     from torch.nn import functional as F
 
-    claim_logits, entity_logits, stance_logits, embedding = model(
-        *(batch[name] for name in INPUTS)
-    )
+    claim_logits, entity_logits, stance_logits, embedding = model(*(batch[name] for name in INPUTS))
     if task == "claims":
         loss = F.cross_entropy(claim_logits, batch["claims"])
     elif task == "entities":
-        loss = F.cross_entropy(entity_logits.flatten(0, 1), batch["tags"].flatten(), ignore_index=-100)
+        loss = F.cross_entropy(
+            entity_logits.flatten(0, 1), batch["tags"].flatten(), ignore_index=-100
+        )
     else:
-        loss = F.cross_entropy(stance_logits.flatten(0, 1), batch["stance"].flatten(), ignore_index=-100)
+        loss = F.cross_entropy(
+            stance_logits.flatten(0, 1), batch["stance"].flatten(), ignore_index=-100
+        )
     cosine = (embedding * teacher_emb).sum(-1).mean()
     total = loss + distill * (1.0 - cosine)
     return total, {"loss": float(loss.detach()), "cosine": float(cosine.detach())}
@@ -329,8 +338,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--max-steps", type=int, default=0, help="stop after this many steps")
     parser.add_argument("--checkpoint-every", type=int, default=250)
     parser.add_argument("--eval-every", type=int, default=0, help="validate every N steps")
-    parser.add_argument("--export", type=Path, default=None,
-                        help="after training, export the int8 model into this folder")
+    parser.add_argument(
+        "--export",
+        type=Path,
+        default=None,
+        help="after training, export the int8 model into this folder",
+    )
     parser.add_argument("--base", type=Path, default=None, help="base encoder folder (tests)")
     return parser
 
@@ -415,7 +428,7 @@ def train(args: argparse.Namespace) -> Path:
 
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
     step, best, best_score = 0, out / "best.pt", -1.0
-    teacher_cache: dict[tuple[str, int], Any] = {}
+    teacher_cache: dict[tuple[str, int, int], Any] = {}
     last = out / "last.pt"
     if last.is_file():
         state = torch.load(last, map_location="cpu", weights_only=False)
@@ -449,22 +462,34 @@ def train(args: argparse.Namespace) -> Path:
         for name, value in parts.items():
             running.setdefault(f"{task}_{name}", []).append(value)
         if step % 50 == 0:
-            note(event="train", step=step, of=total_steps,
-                 elapsed=round(time.time() - started), **{k: round(sum(v) / len(v), 4)
-                                                         for k, v in running.items()})
+            note(
+                event="train",
+                step=step,
+                of=total_steps,
+                elapsed=round(time.time() - started),
+                **{k: round(sum(v) / len(v), 4) for k, v in running.items()},
+            )
             running = {}
         if step in eval_points:
             figures = evaluate(model, valid_items, teacher)
-            score = (figures["claims_f1_yes"] + figures["entities_token_f1"]
-                     + figures["stance_macro_f1"]) / 3
+            score = (
+                figures["claims_f1_yes"] + figures["entities_token_f1"] + figures["stance_macro_f1"]
+            ) / 3
             note(event="valid", step=step, score=round(score, 4), **figures)
             if score > best_score:
                 best_score = score
                 torch.save({"model": model.state_dict(), "step": step, "figures": figures}, best)
         if step % args.checkpoint_every == 0 or step == total_steps:
-            torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
-                        "scheduler": scheduler.state_dict(), "step": step,
-                        "best_score": best_score}, last)
+            torch.save(
+                {
+                    "model": model.state_dict(),
+                    "optimizer": optimizer.state_dict(),
+                    "scheduler": scheduler.state_dict(),
+                    "step": step,
+                    "best_score": best_score,
+                },
+                last,
+            )
     note(event="done", step=step, best_score=best_score)
     log.close()
     return best
@@ -483,16 +508,22 @@ def _WithStates(model: Any) -> Any:
         def forward(self, input_ids, attention_mask, token_type_ids, shape_ids, target_mask):  # type: ignore[no-untyped-def]
             m = self.model
             embeds = m.encoder.embeddings.word_embeddings(input_ids) + m.shape_embedding(shape_ids)
-            states = m.encoder(inputs_embeds=embeds, attention_mask=attention_mask,
-                               token_type_ids=token_type_ids).last_hidden_state
+            states = m.encoder(
+                inputs_embeds=embeds, attention_mask=attention_mask, token_type_ids=token_type_ids
+            ).last_hidden_state
             cls = states[:, 0]
             weights = target_mask.to(states.dtype)
             pooled = torch.matmul(weights, states) / weights.sum(-1, keepdim=True).clamp(min=1.0)
             both = torch.cat([pooled, cls.unsqueeze(1).expand_as(pooled)], dim=-1)
             keep = attention_mask.unsqueeze(-1).to(states.dtype)
             mean = (states * keep).sum(1) / keep.sum(1).clamp(min=1e-9)
-            return (m.claim_head(cls), m.entity_head(states), m.stance_head(both),
-                    nn.functional.normalize(mean, p=2.0, dim=-1), states)
+            return (
+                m.claim_head(cls),
+                m.entity_head(states),
+                m.stance_head(both),
+                nn.functional.normalize(mean, p=2.0, dim=-1),
+                states,
+            )
 
     return WithStates().eval()
 
@@ -516,8 +547,9 @@ def _StanceHead(model: Any) -> Any:
     return StanceHead().eval()
 
 
-def export(checkpoint: Path, folder: Path, *, base: Path | None = None,
-           work: Path | None = None) -> Path:
+def export(
+    checkpoint: Path, folder: Path, *, base: Path | None = None, work: Path | None = None
+) -> Path:
     """Export a checkpoint to ``folder``: int8 ``model.onnx``, tokenizer and manifest."""
     import torch
 
@@ -537,11 +569,17 @@ def export(checkpoint: Path, folder: Path, *, base: Path | None = None,
     work = work or checkpoint.parent
     fp32 = work / "analysis-fp32.onnx"
     size = int(model.encoder.config.vocab_size)
-    example = collate([
-        Item("stance", [101 % size, 2023 % size, 2003 % size, 102 % size], [0, 2, 1, 0],
-             targets=[([1], 0), ([2], 1)]),
-        Item("stance", [101 % size, 2023 % size, 102 % size], [0, 1, 0], targets=[([1], 2)]),
-    ])
+    example = collate(
+        [
+            Item(
+                "stance",
+                [101 % size, 2023 % size, 2003 % size, 102 % size],
+                [0, 2, 1, 0],
+                targets=[([1], 0), ([2], 1)],
+            ),
+            Item("stance", [101 % size, 2023 % size, 102 % size], [0, 1, 0], targets=[([1], 2)]),
+        ]
+    )
     axes = {
         "input_ids": {0: "batch", 1: "tokens"},
         "attention_mask": {0: "batch", 1: "tokens"},
@@ -554,20 +592,32 @@ def export(checkpoint: Path, folder: Path, *, base: Path | None = None,
         "embedding": {0: "batch"},
     }
     wrapped = _WithStates(model)
-    export_onnx(wrapped, tuple(example[name] for name in INPUTS), fp32,
-                input_names=INPUTS, output_names=[*OUTPUTS, "states"],
-                dynamic_axes={**axes, "states": {0: "batch", 1: "tokens"}})
+    export_onnx(
+        wrapped,
+        tuple(example[name] for name in INPUTS),
+        fp32,
+        input_names=INPUTS,
+        output_names=[*OUTPUTS, "states"],
+        dynamic_axes={**axes, "states": {0: "batch", 1: "tokens"}},
+    )
     folder.mkdir(parents=True, exist_ok=True)
     quantize_int8(fp32, folder / "model.onnx")
     # the stance head alone (fp32, tiny): scores mentions found by the entity head on the
     # states of the same pass, so no sentence is encoded twice
     with torch.no_grad():
         states = wrapped(*(example[name] for name in INPUTS))[-1]
-    export_onnx(_StanceHead(model), (states, example["target_mask"]), folder / "stance_head.onnx",
-                input_names=["states", "target_mask"], output_names=["stance_logits"],
-                dynamic_axes={"states": {0: "batch", 1: "tokens"},
-                              "target_mask": {0: "batch", 1: "targets", 2: "tokens"},
-                              "stance_logits": {0: "batch", 1: "targets"}})
+    export_onnx(
+        _StanceHead(model),
+        (states, example["target_mask"]),
+        folder / "stance_head.onnx",
+        input_names=["states", "target_mask"],
+        output_names=["stance_logits"],
+        dynamic_axes={
+            "states": {0: "batch", 1: "tokens"},
+            "target_mask": {0: "batch", 1: "targets", 2: "tokens"},
+            "stance_logits": {0: "batch", 1: "targets"},
+        },
+    )
     figures = state.get("figures", {})
     config = {
         "inputs": INPUTS,
@@ -582,8 +632,14 @@ def export(checkpoint: Path, folder: Path, *, base: Path | None = None,
         "base": "sentence-transformers/all-MiniLM-L6-v2 (Apache-2.0)",
         "step": state.get("step"),
     }
-    write_manifest(folder, name="analysis", version=VERSION, config=config,
-                   tokenizer=base / "tokenizer.json", extra_files=["stance_head.onnx"])
+    write_manifest(
+        folder,
+        name="analysis",
+        version=VERSION,
+        config=config,
+        tokenizer=base / "tokenizer.json",
+        extra_files=["stance_head.onnx"],
+    )
     return folder
 
 
@@ -593,3 +649,97 @@ def main(argv: list[str] | None = None) -> int:
     if args.export is not None:
         export(best, args.export, base=args.base)
     return 0
+
+
+def _doc_claim_score(pipe: Any, analysis: Any, text: str) -> float:
+    from unspin.document import Document
+
+    doc = pipe.run(Document(text))
+    return max((s.claim for s in analysis.analyze(doc)), default=0.0)
+
+
+def finalize(
+    checkpoint: Path,
+    folder: Path,
+    data: Path,
+    *,
+    base: Path | None = None,
+    report: Path | None = None,
+) -> dict[str, Any]:
+    """Export ``checkpoint`` to int8 in ``folder``, tune the claim threshold on CT24 dev with the
+    int8 model, and measure how close its embedding stays to the base model's (CT24 dev).
+
+    Returns:
+        the figures (also written to ``report`` as JSON when given).
+    """
+    import numpy as np
+    import torch
+
+    from unspin.detectors.analysis import AnalysisEngine
+    from unspin.evaluation.claims import best_threshold, f1_yes
+    from unspin.models.runtime import OnnxModel
+    from unspin.pipeline import Pipeline
+    from unspin.training.common import base_model_path, load_base_encoder, sha256_file
+
+    base = base or base_model_path()
+    export(checkpoint, folder, base=base)
+    analysis = AnalysisEngine(OnnxModel("analysis", directory=folder))
+    structure = Pipeline.from_names("structure")
+    dev = read_checkthat(data / "checkthat2024-task1-en" / "CT24_checkworthy_english_dev.tsv")
+    scores = [_doc_claim_score(structure, analysis, e.text) for e in dev]
+    gold = [e.label for e in dev]
+    threshold = best_threshold(gold, scores)
+    figures: dict[str, Any] = {
+        "claims_threshold": threshold,
+        "ct24_dev_f1_yes_at_threshold": f1_yes(gold, [int(s >= threshold) for s in scores]),
+    }
+    manifest_path = folder / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest["config"]["claim_threshold"] = round(float(threshold), 4)
+    manifest_path.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", "utf-8")
+    # embedding fidelity: int8 model vs the frozen base model on held-out sentences
+    texts = [e.text for e in dev[:600]]
+    teacher = load_base_encoder(base).eval()
+    tok = _tokenizer(base)
+    base_emb = []
+    with torch.no_grad():
+        for text in texts:
+            ids = torch.tensor([tok.encode(text).ids])
+            states = teacher(input_ids=ids, attention_mask=torch.ones_like(ids)).last_hidden_state
+            base_emb.append(torch.nn.functional.normalize(states.mean(1), dim=-1)[0].numpy())
+    ours = []
+    for text in texts:
+        enc = analysis.model.encode([text], max_length=MAX_LENGTH)
+        offsets = enc.offsets[0]
+        shapes = np.array([shape_ids(text, offsets)], dtype=np.int64)
+        outputs = analysis.model.run(
+            {
+                "input_ids": enc.ids,
+                "attention_mask": enc.mask,
+                "token_type_ids": enc.type_ids,
+                "shape_ids": shapes,
+                "target_mask": np.zeros((1, 1, enc.ids.shape[1]), np.float32),
+            }
+        )
+        ours.append(outputs[3][0])
+    a, b = np.stack(base_emb), np.stack(ours)
+    cosines = (a * b).sum(-1)
+    sim_a, sim_b = a @ a.T, b @ b.T
+    np.fill_diagonal(sim_a, -2)
+    np.fill_diagonal(sim_b, -2)
+    figures["embedding_cosine_to_base_mean"] = float(cosines.mean())
+    figures["embedding_cosine_to_base_min"] = float(cosines.min())
+    figures["embedding_nearest_neighbour_agreement"] = float(
+        (sim_a.argmax(1) == sim_b.argmax(1)).mean()
+    )
+    iu = np.triu_indices(len(texts), 1)
+    figures["embedding_pairwise_similarity_correlation"] = float(
+        np.corrcoef(sim_a[iu], sim_b[iu])[0, 1]
+    )
+    figures["files"] = {
+        f: {"bytes": (folder / f).stat().st_size, "sha256": sha256_file(folder / f)}
+        for f in ("model.onnx", "stance_head.onnx", "tokenizer.json")
+    }
+    if report is not None:
+        report.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+    return figures

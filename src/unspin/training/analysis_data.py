@@ -69,7 +69,9 @@ def read_checkthat(path: Path) -> list[ClaimExample]:
             label = parts[-1].strip()
             if label not in ("Yes", "No"):
                 raise ValueError(f"{path}: bad label {label!r} in {line[:60]!r}")
-            examples.append(ClaimExample(parts[0], "\t".join(parts[1:-1]).strip(), int(label == "Yes")))
+            examples.append(
+                ClaimExample(parts[0], "\t".join(parts[1:-1]).strip(), int(label == "Yes"))
+            )
     return examples
 
 
@@ -176,6 +178,7 @@ def split_newsmtsc(
     examples: list[StanceExample], *, percent: int = 10
 ) -> tuple[list[StanceExample], list[StanceExample]]:
     """Carve validation from training by article (a hash of the id's article part)."""
+
     def held(example: StanceExample) -> bool:
         return zlib.crc32(_article(example.id).encode()) % 100 < percent
 
