@@ -115,6 +115,7 @@ _GOVERNMENT = r"(?:government|regime|administration|authorities|cabinet|junta)"
 _ATTACKS = {
     "Name_Calling,Labeling",
     "Doubt",
+    "Bandwagon,Reductio_ad_hitlerum",
     "Reductio_ad_hitlerum",
     "Smears",
     "Name_Calling-Labeling",

@@ -270,6 +270,8 @@ class AnalysisEngine:
     def stance(self, doc: Document, spans: Sequence[tuple[int, int]]) -> list[np.ndarray]:
         """Return stance probabilities for each ``(start, end)``, from the cached pass."""
         segments = self.analyze(doc)
+        if spans and not segments:
+            raise InvalidInput("stance targets given for a document without sentences")
         bounds = [(s.start, s.end) for s in segments]
         results: list[np.ndarray | None] = [None] * len(spans)
         grouped: dict[int, list[int]] = {}
