@@ -221,9 +221,7 @@ class AnalysisEngine:
                     start=start,
                     end=end,
                     claim=float(claim_p[r]),
-                    entities=tuple(
-                        self._decode(doc_offsets[r][:n], encoded.word_ids[r][:n], entity_p[r, :n])
-                    ),
+                    entities=tuple(self._decode(text, doc_offsets[r][:n], entity_p[r, :n])),
                     embedding=embedding[r],
                     states=states[r, :n].copy(),
                     offsets=tuple(doc_offsets[r][:n]),
@@ -233,37 +231,57 @@ class AnalysisEngine:
         return out
 
     def _decode(
-        self, offsets: list[tuple[int, int]], word_ids: list[int | None], probs: np.ndarray
+        self, text: str, offsets: list[tuple[int, int]], probs: np.ndarray
     ) -> list[tuple[int, int, str, float]]:
-        """BIO-decode per pre-tokenised word (its first token's label), conlleval style."""
-        words: list[tuple[int, int, str, float]] = []
-        previous: int | None = None
-        for i, word in enumerate(word_ids):
-            if word is None or offsets[i][1] <= offsets[i][0]:
+        """BIO-decode per whitespace-delimited word, conlleval style.
+
+        A word takes the label of its first token that is not bare punctuation (so "U.S." and
+        '"Paris' are one word each); tokens predicted ``O`` at the end of an entity's last word
+        ("'s", a comma) are left out of the span.
+        """
+        words: list[list[int]] = []
+        last_end = -1
+        for i, (start, end) in enumerate(offsets):
+            if end <= start:
                 continue
-            if word == previous and words:
-                s, _, label, score = words[-1]
-                words[-1] = (s, offsets[i][1], label, score)
-                continue
-            previous = word
-            best = int(probs[i].argmax())
-            words.append(
-                (offsets[i][0], offsets[i][1], self.entity_labels[best], float(probs[i, best]))
+            if words and start == last_end:
+                words[-1].append(i)
+            else:
+                words.append([i])
+            last_end = end
+        labels = self.entity_labels
+        best = probs.argmax(-1)
+        heads = [
+            next(
+                (i for i in word if any(c.isalnum() for c in text[offsets[i][0] : offsets[i][1]])),
+                word[0],
             )
+            for word in words
+        ]
+        path = _viterbi(np.log(probs[heads] + 1e-9), labels) if heads else []
         spans: list[tuple[int, int, str, float]] = []
         current: list[Any] | None = None
-        for start, end, label, score in words:
+
+        def close() -> None:
+            if current is not None:
+                spans.append((current[0], current[1], current[2], float(np.mean(current[3]))))
+
+        for word, head, choice in zip(words, heads, path, strict=True):
+            label = labels[choice]
+            score = float(probs[head, choice])
+            kept = [i for i in word if i <= head or labels[int(best[i])] != "O"]
+            while len(kept) > 1 and kept[-1] > head and labels[int(best[kept[-1]])] == "O":
+                kept.pop()
+            start, end = offsets[head][0], offsets[kept[-1]][1]
             if label.startswith("I-") and current is not None and current[2] == label[2:]:
                 current[1] = end
                 current[3].append(score)
                 continue
-            if current is not None:
-                spans.append((current[0], current[1], current[2], float(np.mean(current[3]))))
-                current = None
+            close()
+            current = None
             if label != "O":
                 current = [start, end, label[2:], [score]]
-        if current is not None:
-            spans.append((current[0], current[1], current[2], float(np.mean(current[3]))))
+        close()
         return spans
 
     # -- stance on found mentions, from the kept states ----------------------------------------
@@ -291,6 +309,27 @@ class AnalysisEngine:
             for t, i in enumerate(members):
                 results[i] = probs[t]
         return [r for r in results if r is not None]
+
+
+def _viterbi(scores: np.ndarray, labels: Sequence[str]) -> list[int]:
+    """Return the best label path over words with BIO transitions enforced (no O -> I-X)."""
+    n, k = scores.shape
+    allowed = np.zeros((k, k))
+    for a, prev in enumerate(labels):
+        for b, nxt in enumerate(labels):
+            if nxt.startswith("I-") and not (prev != "O" and prev[2:] == nxt[2:]):
+                allowed[a, b] = -1e4
+    start = np.array([-1e4 if label.startswith("I-") else 0.0 for label in labels])
+    total = scores[0] + start
+    back = np.zeros((n, k), dtype=np.int64)
+    for t in range(1, n):
+        candidates = total[:, None] + allowed
+        back[t] = candidates.argmax(0)
+        total = candidates.max(0) + scores[t]
+    path = [int(total.argmax())]
+    for t in range(n - 1, 0, -1):
+        path.append(int(back[t, path[-1]]))
+    return path[::-1]
 
 
 def _segment_of(bounds: Sequence[tuple[int, int]], span: tuple[int, int]) -> int:
