@@ -8,6 +8,7 @@ small stance-head graph, so no sentence is encoded twice.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -333,15 +334,27 @@ def _viterbi(scores: np.ndarray, labels: Sequence[str]) -> list[int]:
 
 
 def _segment_of(bounds: Sequence[tuple[int, int]], span: tuple[int, int]) -> int:
-    """Index of the segment holding most of ``span`` (the nearest one if none overlaps)."""
-    best, best_overlap, best_gap = 0, 0, None
-    for i, (s, e) in enumerate(bounds):
+    """Index of the segment holding most of ``span`` (the nearest one if none overlaps).
+
+    ``bounds`` are sorted and do not overlap, so only the neighbours of the bisection point can
+    hold the span.
+    """
+    if not bounds:
+        return 0
+    at = bisect_right(bounds, (span[0], float("inf"))) - 1
+    best, best_overlap, best_gap = max(at, 0), 0, None
+    for i in range(max(at - 1, 0), len(bounds)):
+        s, e = bounds[i]
+        if s >= span[1] and best_overlap > 0:
+            break
         overlap = min(e, span[1]) - max(s, span[0])
         if overlap > best_overlap:
             best, best_overlap = i, overlap
         gap = 0 if overlap > 0 else min(abs(span[0] - e), abs(s - span[1]))
         if best_overlap == 0 and (best_gap is None or gap < best_gap):
             best, best_gap = i, gap
+        if s >= span[1]:
+            break
     return best
 
 
