@@ -68,7 +68,7 @@ def convert(data: Path, work: Path) -> dict[str, tuple[Path, Any]]:
     for split in ("dev-mt", "dev-rw"):
         examples = read_newsmtsc(data / "newsmtsc" / f"{split}.jsonl")
         rows = []  # reuse the list type above
-        stance_gold: dict[tuple[str, int, int], str] = {}
+        stance_gold: list[tuple[str, int, int, str]] = []
         for n, example in enumerate(examples):
             key = f"{split}-{n}"
             rows.append(
@@ -79,7 +79,7 @@ def convert(data: Path, work: Path) -> dict[str, tuple[Path, Any]]:
                 }
             )
             for s, e, label in example.targets:
-                stance_gold[(key, s, e)] = STANCE_LABELS[label]
+                stance_gold.append((key, s, e, STANCE_LABELS[label]))
         out[f"newsmtsc-{split}"] = (
             _write(work / f"newsmtsc-{split}.jsonl", iter(rows)),
             stance_gold,
@@ -121,11 +121,12 @@ def score_entities(out: Path, gold: set[tuple[str, int, int, str]]) -> dict[str,
     return span_f1(gold, predicted)
 
 
-def score_stance(out: Path, gold: dict[tuple[str, int, int], str]) -> dict[str, float]:
-    """Macro-F1 per target: the stance span at each target's offsets."""
+def score_stance(out: Path, gold: list[tuple[str, int, int, str]]) -> dict[str, float]:
+    """Macro-F1 per target (every annotated target, even two on the same mention): the label of
+    the stance span at the target's offsets."""
     docs = _read(out)
     golds, preds = [], []
-    for (key, start, end), label in sorted(gold.items()):
+    for key, start, end, label in gold:
         spans = {(s["start"], s["end"]): s["label"] for s in _spans(docs[key], "stance")}
         golds.append(label)
         preds.append(spans.get((start, end), "missing"))
