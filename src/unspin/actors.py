@@ -130,7 +130,7 @@ _APPOSITION_BEFORE = re.compile(
     r"^\s*(?:,|—|–|-)?\s*(?:(?:the|this|that|these|those)\s+)?$", re.IGNORECASE
 )
 _PREDICATE = re.compile(
-    r"^\s*(?:is|are|was|were|has been|have been|had been|remains?|remained|became|becomes|"
+    r"^(?:\s+[a-z]+){0,2}\s*(?:is|are|was|were|has been|have been|had been|remains?|remained|became|becomes|"
     r"seems?|looks? like)\s+(?:(?:nothing|little|no)\s+(?:but|more than|better than)\s+|"
     r"not\s+|(?:a|an|the|just|merely|simply|really|truly|clearly|still|now)\s+)*$",
     re.IGNORECASE,
@@ -306,7 +306,8 @@ def _add_mention(mentions: list[Mention], mention: Mention, *, inside_ok: bool =
 def _governments(text: str, mentions: list[Mention], union: _Union | None) -> list[tuple]:
     """Find government phrases for each country mention: (country index, start, end, text)."""
     found = []
-    countries = [(i, m) for i, m in enumerate(mentions) if m.type == "LOC" and m.source == "ner"]
+    # any type: the uncased tagger sometimes calls a country ORG; the phrase itself is the evidence
+    countries = [(i, m) for i, m in enumerate(mentions) if m.type != "MISC" and m.source == "ner"]
     seen: set[str] = set()
     for i, country in countries:
         name = country.text
@@ -405,21 +406,14 @@ def merge_mentions(
         )
     # surname / partial names of persons: only where exactly one longer name fits
     persons = [i for i, m in enumerate(mentions) if m.type == "PER"]
-    for i in persons:
-        short = _name_tokens(mentions[i].text)
-        if not short:
-            continue
+    for i, mention in enumerate(mentions):
+        short = _name_tokens(mention.text)
+        if not short or (mention.type != "PER" and len(short) > 1):
+            continue  # a one-word mention of another type may still be a surname
         candidates: dict[str, int] = {}
         for j in persons:
             full = _name_tokens(mentions[j].text)
-            if (
-                len(full) > len(short)
-                and full[-len(short) :] == short
-                or len(short) == 1
-                and len(full) > 1
-                and short[0] == full[0]
-                and False
-            ):
+            if len(full) > len(short) and full[-len(short) :] == short:
                 candidates.setdefault(" ".join(full), j)
         if len(candidates) == 1:
             (j,) = candidates.values()
@@ -558,7 +552,11 @@ def build_actors(doc: Any) -> list[dict[str, Any]]:
     clusters.sort(key=lambda c: min(mentions[i].start for i in c))
     for cluster in clusters:
         members = sorted((mentions[i] for i in cluster), key=lambda m: m.start)
-        ner_types = Counter(m.type for m in members if m.source == "ner")
+        # longer mentions say more about the type than a bare surname or acronym
+        ner_types: Counter[str] = Counter()
+        for m in members:
+            if m.source == "ner":
+                ner_types[m.type] += len(_tokens(m.text))
         kind = ner_types.most_common(1)[0][0] if ner_types else members[0].type
         if kind == "MISC" and all(m.source == "ner" for m in members):
             continue  # nationalities, events and works are not actors
