@@ -130,7 +130,8 @@ _APPOSITION_BEFORE = re.compile(
     r"^\s*(?:,|—|–|-)?\s*(?:(?:the|this|that|these|those)\s+)?$", re.IGNORECASE
 )
 _PREDICATE = re.compile(
-    r"^(?:\s+[a-z]+){0,2}\s*(?:is|are|was|were|has been|have been|had been|remains?|remained|became|becomes|"
+    r"^(?:\s+[a-z]+){0,2}\s*(?:is|are|was|were|has been|have been|had been|remains?|remained|"
+    r"became|becomes|"
     r"seems?|looks? like)\s+(?:(?:nothing|little|no)\s+(?:but|more than|better than)\s+|"
     r"not\s+|(?:a|an|the|just|merely|simply|really|truly|clearly|still|now)\s+)*$",
     re.IGNORECASE,
