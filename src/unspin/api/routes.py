@@ -1,0 +1,315 @@
+"""The ``/api/v1`` routes. Each one parses, makes one library call and returns its JSON."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections import OrderedDict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import JSONResponse
+
+import unspin
+from unspin.api.pool import AnalysisPool
+from unspin.api.schemas import AnalyzeRequest, DetectorList, DocumentList, DocumentOut, ErrorOut, Health
+from unspin.document import Document
+from unspin.errors import NotFound, SourceError
+from unspin.pipeline import Pipeline
+
+__all__ = ["State", "Pipelines", "build_router"]
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorOut, "description": text}
+    for code, text in (
+        (400, "the URL or HTML could not be read"),
+        (401, "an API key is needed"),
+        (404, "no such document, or no corpus"),
+        (413, "the body is over the size limit"),
+        (422, "malformed JSON or a bad field"),
+        (503, "the server is busy (see Retry-After) or the store is down"),
+    )
+}
+
+
+class Pipelines:
+    """Created pipelines by detector list, so models load once per process (a few at most)."""
+
+    def __init__(self, *, limit: int = 8) -> None:
+        self.limit = limit
+        self._cache: OrderedDict[tuple[str, ...], Pipeline] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, names: str) -> Pipeline:
+        """Return the pipeline for comma-separated detector or set names.
+
+        Raises:
+            UnknownDetector: a name is not registered.
+            DetectorError: a detector could not be created.
+        """
+        from unspin.detectors import registry
+
+        key = tuple(registry.expand(names.split(",")))
+        with self._lock:
+            pipeline = self._cache.get(key)
+            if pipeline is None:
+                pipeline = Pipeline([registry.create(name) for name in key])
+                self._cache[key] = pipeline
+                while len(self._cache) > self.limit:
+                    self._cache.popitem(last=False)
+            else:
+                self._cache.move_to_end(key)
+            return pipeline
+
+
+@dataclass
+class State:
+    """What the routes share: settings, the analysis pool, the corpus and the pipelines."""
+
+    settings: Any
+    pool: AnalysisPool
+    corpus: Any
+    pipelines: Pipelines
+
+    def need_corpus(self) -> Any:
+        if self.corpus is None:
+            raise HTTPException(
+                404, "this server has no corpus: start it with --db URL to store and search"
+            )
+        return self.corpus
+
+
+def _state(request: Request) -> State:
+    return request.app.state.unspin  # type: ignore[no-any-return]
+
+
+def _require_key(request: Request, state: State) -> None:
+    given = request.headers.get("x-api-key")
+    auth = request.headers.get("authorization", "")
+    if not given and auth.lower().startswith("bearer "):
+        given = auth[7:].strip()
+    if not state.settings.key_ok(given):
+        raise HTTPException(
+            401,
+            "storing or deleting needs an API key: send it as X-API-Key or Authorization: Bearer",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+
+
+def _read(body: AnalyzeRequest, *, allow_private: bool) -> Document:
+    """Turn the request's text, HTML or URL into a Document (the same rules as the CLI)."""
+    meta = {k: v for k, v in (body.meta.model_dump() if body.meta else {}).items() if v is not None}
+    if body.text is not None:
+        return Document(body.text, meta=meta)
+    from unspin import sources
+
+    if body.html is not None:
+        doc = sources.from_html(body.html, source=meta.get("source", ""))
+    else:
+        assert body.url is not None
+        docs = list(sources.read(body.url, allow_private=allow_private))
+        if not docs:
+            raise SourceError(f"{body.url}: no article text found")
+        doc = docs[0]
+    if meta:
+        doc = Document(doc.text, meta={**doc.meta, **meta}, layers=doc.layers, id=doc.id)
+    return doc
+
+
+def jsonable(value: Any) -> Any:
+    """Turn library results (documents, dataclasses, tuples, mappings) into JSON values."""
+    if isinstance(value, Document):
+        return value.to_dict()
+    to_dict = getattr(value, "to_dict", None)
+    if callable(to_dict):
+        return jsonable(to_dict())
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [jsonable(v) for v in value]
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def summary(doc: Document) -> dict[str, Any]:
+    """Return the list view of a stored document: its metadata and what was found in it."""
+    techniques: dict[str, int] = {}
+    layer = doc.layers.get("persuasion")
+    for span in layer.spans if layer else ():
+        techniques[span.label] = techniques.get(span.label, 0) + 1
+    claims = doc.layers.get("claims")
+    meta = dict(doc.meta)
+    return {
+        "id": doc.id,
+        "title": meta.get("title"),
+        "source": meta.get("source"),
+        "published": meta.get("published"),
+        "author": meta.get("author"),
+        "length": len(doc.text),
+        "preview": doc.text[:240],
+        "techniques": techniques,
+        "claims": len(claims) if claims else 0,
+        "actors": [actor.get("name") for actor in doc.actors],
+    }
+
+
+def build_router() -> APIRouter:
+    """Return the ``/api/v1`` routes and ``/healthz``."""
+    router = APIRouter()
+
+    @router.get("/healthz", response_model=Health, tags=["meta"])
+    def healthz(request: Request) -> Health:
+        """Say that the server is up and what it offers."""
+        state = _state(request)
+        return Health(
+            status="ok",
+            version=unspin.__version__,
+            corpus=state.corpus is not None,
+            auth=bool(state.settings.api_keys),
+            workers=state.settings.workers,
+        )
+
+    @router.post(
+        "/api/v1/analyze",
+        response_model=None,
+        responses={200: {"model": DocumentOut, "description": "the analysed document"}, **ERRORS},
+        tags=["analysis"],
+    )
+    async def analyze(request: Request, body: AnalyzeRequest) -> JSONResponse:
+        """Analyse one article given as text, HTML or a URL; optionally store it.
+
+        Returns the ``unspin.document/1`` JSON: the text, its metadata and one layer per
+        analysis (``persuasion``, ``claims``, ``entities``, ...), with code-point offsets.
+        """
+        state = _state(request)
+        if body.store:
+            state.need_corpus()
+            _require_key(request, state)
+        names = body.detectors or state.settings.detectors
+        doc = await state.pool.run(_analyze, state, body, names)
+        return JSONResponse(doc.to_dict())
+
+    @router.get(
+        "/api/v1/documents", response_model=DocumentList, responses=ERRORS, tags=["corpus"]
+    )
+    def documents(
+        request: Request,
+        q: str | None = Query(None, max_length=500, description="full-text query"),
+        source: str | None = Query(None, max_length=2000),
+        since: date | None = Query(None, description="published on or after (ISO date)"),
+        until: date | None = Query(None, description="published on or before (ISO date)"),
+        technique: str | None = Query(None, max_length=100),
+        actor: str | None = Query(None, max_length=200),
+        limit: int = Query(20, ge=1, le=200),
+        offset: int = Query(0, ge=0),
+    ) -> DocumentList:
+        """List stored documents, newest first, with optional search filters."""
+        corpus = _state(request).need_corpus()
+        found, count = _search(
+            corpus,
+            q=q,
+            source=source,
+            since=since,
+            until=until,
+            technique=technique,
+            actor=actor,
+            limit=limit,
+            offset=offset,
+        )
+        return DocumentList(data=found, count=count, limit=limit, offset=offset)
+
+    @router.get(
+        "/api/v1/documents/{doc_id}",
+        response_model=None,
+        responses={200: {"model": DocumentOut}, **ERRORS},
+        tags=["corpus"],
+    )
+    def document(request: Request, doc_id: str) -> JSONResponse:
+        """Return one stored document with its layers."""
+        corpus = _state(request).need_corpus()
+        return JSONResponse(corpus.get(doc_id).to_dict())
+
+    @router.delete(
+        "/api/v1/documents/{doc_id}", status_code=204, responses=ERRORS, tags=["corpus"]
+    )
+    def delete_document(request: Request, doc_id: str) -> None:
+        """Delete one stored document (needs the API key when the server has one)."""
+        state = _state(request)
+        corpus = state.need_corpus()
+        _require_key(request, state)
+        remove = getattr(corpus, "delete", None)
+        if remove is None:
+            raise HTTPException(405, "this store cannot delete documents")
+        remove(doc_id)
+
+    @router.get("/api/v1/stats", responses=ERRORS, tags=["corpus"])
+    def stats(request: Request) -> Any:
+        """Technique rates per source and over time, the most named actors and stance."""
+        return jsonable(_state(request).need_corpus().stats())
+
+    @router.get("/api/v1/dups", responses=ERRORS, tags=["corpus"])
+    def dups(request: Request) -> Any:
+        """Clusters of republished and edited copies."""
+        return jsonable(_state(request).need_corpus().dups())
+
+    @router.get("/api/v1/narratives", responses=ERRORS, tags=["corpus"])
+    def narratives(request: Request) -> Any:
+        """Documents clustered by meaning, each named by key phrases, with a timeline."""
+        return jsonable(_state(request).need_corpus().narratives())
+
+    @router.get("/api/v1/detectors", response_model=DetectorList, tags=["meta"])
+    def detectors(request: Request) -> DetectorList:
+        """List the registered detectors and detector sets."""
+        from unspin.detectors import registry
+
+        infos = [registry.info(name) for name in registry.names()]
+        return DetectorList(
+            detectors=[
+                {
+                    "name": info.name,
+                    "description": info.description,
+                    "requires": list(info.requires),
+                    "provides": list(info.provides),
+                    "model_files": list(info.model_files),
+                }
+                for info in infos
+            ],
+            sets={name: list(members) for name, members in registry.sets().items()},
+            default=_state(request).settings.detectors,
+        )
+
+    @router.get("/api/v1/taxonomy", tags=["meta"])
+    def taxonomy() -> Any:
+        """The persuasion techniques with their group, colour and explanation (for the page)."""
+        from unspin import taxonomy as tx
+
+        return {
+            "techniques": {name: jsonable(tx.describe(name)) for name in tx.TECHNIQUES},
+            "groups": jsonable(getattr(tx, "GROUPS", {})),
+        }
+
+    return router
+
+
+def _analyze(state: State, body: AnalyzeRequest, names: str) -> Document:
+    pipeline = state.pipelines.get(names)
+    doc = pipeline.run(_read(body, allow_private=state.settings.allow_private))
+    if body.store:
+        state.corpus.add(doc)
+    return doc
+
+
+def _search(corpus: Any, **filters: Any) -> tuple[list[dict[str, Any]], int]:
+    result = corpus.search(**filters)
+    docs = list(result)
+    return [summary(doc) for doc in docs], len(docs)
+
+
+def _not_found(doc_id: str) -> NotFound:
+    return NotFound(f"no stored document has the id {doc_id!r}")
