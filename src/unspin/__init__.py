@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from unspin.document import SCHEMA, Document, Layer, Span
 from unspin.errors import (
     DetectorError,
+    Failure,
     InvalidInput,
     MissingExtra,
     ModelError,
@@ -46,6 +47,7 @@ __all__ = [
     "ModelError",
     "StorageError",
     "NotFound",
+    "Failure",
 ]
 
 

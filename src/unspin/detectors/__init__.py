@@ -44,6 +44,7 @@ class DetectorInfo:
     provides: tuple[str, ...]
     description: str = ""
     model_files: tuple[str, ...] = ()
+    version: str = ""
 
 
 BUILTIN_MODULES = (
@@ -152,8 +153,11 @@ def register(
     provides: Iterable[str] | None = None,
     description: str = "",
     model_files: Iterable[str] = (),
+    version: str = "",
 ) -> Callable[[Callable[..., Detector]], Callable[..., Detector]]:
     """Register a detector factory under ``name`` (a decorator).
+
+    ``version`` is optional; ``unspin detectors`` shows it without creating the detector.
 
     Example:
         >>> @register("shouting", provides=["shouting"])
@@ -170,6 +174,7 @@ def register(
                 provides=tuple(provides if provides is not None else (name,)),
                 description=description,
                 model_files=tuple(model_files),
+                version=version,
             )
         )
         return factory

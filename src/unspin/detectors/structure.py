@@ -35,6 +35,7 @@ class Structure:
 @register(
     "structure",
     provides=Structure.provides,
+    version=VERSION,
     description="paragraphs and sentences (pysbd) with offsets",
 )
 def make_structure() -> Structure:
