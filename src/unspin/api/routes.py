@@ -17,7 +17,7 @@ import unspin
 from unspin.api.pool import AnalysisPool
 from unspin.api.schemas import AnalyzeRequest, DetectorList, DocumentList, DocumentOut, ErrorOut, Health
 from unspin.document import Document
-from unspin.errors import NotFound, SourceError
+from unspin.errors import SourceError
 from unspin.pipeline import Pipeline
 
 __all__ = ["State", "Pipelines", "build_router"]
@@ -107,16 +107,14 @@ def _read(body: AnalyzeRequest, *, allow_private: bool) -> Document:
     from unspin import sources
 
     if body.html is not None:
-        doc = sources.from_html(body.html, source=meta.get("source", ""))
-    else:
-        assert body.url is not None
-        docs = list(sources.read(body.url, allow_private=allow_private))
-        if not docs:
-            raise SourceError(f"{body.url}: no article text found")
-        doc = docs[0]
-    if meta:
-        doc = Document(doc.text, meta={**doc.meta, **meta}, layers=doc.layers, id=doc.id)
-    return doc
+        return sources.from_html(body.html, name="html", meta=meta)
+    assert body.url is not None
+    # only a URL goes to read(): the schema refused anything but http(s), so no path is opened
+    for doc in sources.read(body.url, allow_private=allow_private):
+        if meta:
+            doc = Document(doc.text, meta={**doc.meta, **meta}, layers=doc.layers, id=doc.id)
+        return doc
+    raise SourceError(f"{body.url}: no article text found")
 
 
 def jsonable(value: Any) -> Any:
@@ -277,6 +275,7 @@ def build_router() -> APIRouter:
                     "requires": list(info.requires),
                     "provides": list(info.provides),
                     "model_files": list(info.model_files),
+                    "version": info.version,
                 }
                 for info in infos
             ],
@@ -290,8 +289,11 @@ def build_router() -> APIRouter:
         from unspin import taxonomy as tx
 
         return {
-            "techniques": {name: jsonable(tx.describe(name)) for name in tx.TECHNIQUES},
-            "groups": jsonable(getattr(tx, "GROUPS", {})),
+            "techniques": {
+                label: {"label": label, "name": tx.technique(label).name, **tx.describe(label)}
+                for label in tx.TECHNIQUES
+            },
+            "groups": jsonable(dict(tx.GROUPS)),
         }
 
     return router
@@ -309,7 +311,3 @@ def _search(corpus: Any, **filters: Any) -> tuple[list[dict[str, Any]], int]:
     result = corpus.search(**filters)
     docs = list(result)
     return [summary(doc) for doc in docs], len(docs)
-
-
-def _not_found(doc_id: str) -> NotFound:
-    return NotFound(f"no stored document has the id {doc_id!r}")

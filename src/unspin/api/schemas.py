@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 __all__ = [
     "AnalyzeRequest",
@@ -57,6 +57,13 @@ class AnalyzeRequest(BaseModel):
     )
     store: bool = Field(False, description="also save the analysed document in the corpus")
     meta: MetaIn | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _http_only(cls, value: str | None) -> str | None:
+        if value is not None and not value.lower().startswith(("http://", "https://")):
+            raise ValueError(f"only http(s) addresses can be fetched, got {value[:80]!r}")
+        return value
 
     @model_validator(mode="after")
     def _one_input(self) -> AnalyzeRequest:
@@ -112,6 +119,7 @@ class Health(BaseModel):
 
 class DetectorOut(BaseModel):
     name: str
+    version: str
     description: str
     requires: list[str]
     provides: list[str]
