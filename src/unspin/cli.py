@@ -113,7 +113,53 @@ def build_parser() -> argparse.ArgumentParser:
         summary="list detectors with versions, descriptions and model files",
         example="unspin detectors",
     )
+
+    serve = _command(
+        sub,
+        "serve",
+        cmd_serve,
+        summary="serve the HTTP API and the web page",
+        example="unspin serve --db corpus.db --port 8000",
+        description="Open http://HOST:PORT/ for the web page, /docs for the API reference.\n"
+        "Without --db only analysis is served; with it, the corpus views and storing too.\n"
+        "Storing and deleting need the key from --api-key or $UNSPIN_API_KEY when one is set.",
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=_positive, default=8000, help="port (default 8000)")
+    serve.add_argument(
+        "--db", metavar="URL", default=os.environ.get("UNSPIN_DB"),
+        help="corpus: a SQLite path or sqlite:///..., or postgresql://... (default $UNSPIN_DB)",
+    )
+    serve.add_argument(
+        "--workers", type=_positive, default=2, metavar="N", help="analyses at once (default 2)"
+    )
+    serve.add_argument(
+        "--api-key", metavar="KEY", default=os.environ.get("UNSPIN_API_KEY"),
+        help="key that storing and deleting need (default $UNSPIN_API_KEY; none: open)",
+    )
+    serve.add_argument(
+        "--cors", action="append", default=[], metavar="ORIGIN",
+        help="let this origin call the API from a browser (repeatable; default: CORS off)",
+    )
+    serve.add_argument(
+        "-d", "--detectors", default="default", metavar="NAMES",
+        help="detectors when a request names none (default: default)",
+    )
+    serve.add_argument(
+        "--allow-private", action="store_true",
+        help="let url inputs reach private, loopback or link-local addresses",
+    )
     return parser
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} must be at least 1")
+    return number
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -357,6 +403,28 @@ def _created_version(name: str) -> str:
         return str(getattr(registry.create(name), "version", "?"))
     except UnspinError as exc:
         return f"unavailable: {exc}"
+
+
+# ---------------------------------------------------------------------------------------------
+# serve
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from unspin.api import create_app
+
+    app = create_app(
+        db=args.db,
+        api_key=args.api_key,
+        cors_origins=args.cors,
+        workers=args.workers,
+        detectors=args.detectors,
+        allow_private=args.allow_private,
+    )
+    _say(f"unspin: serving the web page on http://{args.host}:{args.port}/ (API docs at /docs)")
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", server_header=False)
+    return 0
 
 
 if __name__ == "__main__":

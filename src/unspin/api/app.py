@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping, 
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -27,6 +27,9 @@ from unspin.errors import (
     UnknownDetector,
     UnspinError,
 )
+
+if TYPE_CHECKING:
+    from unspin.store import Corpus
 
 __all__ = ["Settings", "create_app", "MAX_BODY"]
 
@@ -104,6 +107,7 @@ def create_app(
     wait_timeout: float = 10.0,
     allow_private: bool = False,
     detectors: str = "default",
+    corpus: Corpus | None = None,
 ) -> FastAPI:
     """Build the unspin HTTP API and web page.
 
@@ -118,13 +122,15 @@ def create_app(
         wait_timeout: seconds a request waits for a slot before a 503 with Retry-After.
         allow_private: let ``url`` inputs reach private and loopback addresses.
         detectors: the detector set used when a request names none.
+        corpus: an already opened corpus to serve instead of opening ``db`` (the caller
+            closes it).
 
     Returns:
         The FastAPI application, ready for uvicorn.
 
     Raises:
         StorageError: the corpus could not be opened.
-        ValueError: ``workers`` or ``max_body`` is not positive.
+        ValueError: ``workers`` or ``max_body`` is not positive, or both db and corpus are given.
 
     Example:
         >>> app = create_app(db="corpus.db")      # doctest: +SKIP
@@ -155,7 +161,8 @@ def create_app(
 
     from unspin.api.routes import Pipelines, State, build_router
 
-    corpus = None
+    if db is not None and corpus is not None:
+        raise ValueError("give db or corpus, not both")
     if db is not None:
         from unspin.store import open_corpus
 
@@ -167,13 +174,14 @@ def create_app(
     )
     state = State(settings=settings, pool=pool, corpus=corpus, pipelines=Pipelines())
 
+    owned = db is not None
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
         pool.close()
-        close = getattr(corpus, "close", None)
-        if callable(close):
-            close()
+        if owned and corpus is not None:
+            corpus.close()
 
     app = FastAPI(
         title="unspin",

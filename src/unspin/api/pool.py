@@ -42,7 +42,7 @@ class AnalysisPool:
         self.workers = workers
         self.max_waiting = max_waiting
         self.wait_timeout = wait_timeout
-        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="unspin-analysis")
+        self._executor: ThreadPoolExecutor | None = None
         self._lock = threading.Lock()
         self._waiting = 0
         # asyncio primitives belong to one event loop; a test client may run several in turn
@@ -87,7 +87,13 @@ class AnalysisPool:
                 self._waiting -= 1
         loop = asyncio.get_running_loop()
         try:
-            future = self._executor.submit(fn, *args)
+            with self._lock:
+                if self._executor is None:
+                    self._executor = ThreadPoolExecutor(
+                        max_workers=self.workers, thread_name_prefix="unspin-analysis"
+                    )
+                executor = self._executor
+            future = executor.submit(fn, *args)
         except BaseException:
             slots.release()
             raise
@@ -103,5 +109,8 @@ class AnalysisPool:
         return await asyncio.wrap_future(future)
 
     def close(self) -> None:
-        """Stop the threads after the running analyses finish."""
-        self._executor.shutdown(wait=True, cancel_futures=True)
+        """Stop the threads after the running analyses finish (a later run starts new ones)."""
+        with self._lock:
+            executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=True, cancel_futures=True)

@@ -248,8 +248,16 @@ def build_router() -> APIRouter:
 
     @router.get("/api/v1/stats", responses=ERRORS, tags=["corpus"])
     def stats(request: Request) -> Any:
-        """Technique rates per source and over time, the most named actors and stance."""
-        return jsonable(_state(request).need_corpus().stats())
+        """Corpus counts, the technique mix per source (``sources``) and per week (``timeline``)."""
+        corpus = _state(request).need_corpus()
+        return {
+            **jsonable(corpus.stats()),
+            "sources": technique_mix(corpus),
+            "timeline": [
+                {"key": row["period"], "documents": row["documents"], "counts": row["techniques"]}
+                for row in corpus.timeline("week")
+            ],
+        }
 
     @router.get("/api/v1/dups", responses=ERRORS, tags=["corpus"])
     def dups(request: Request) -> Any:
@@ -303,11 +311,27 @@ def _analyze(state: State, body: AnalyzeRequest, names: str) -> Document:
     pipeline = state.pipelines.get(names)
     doc = pipeline.run(_read(body, allow_private=state.settings.allow_private))
     if body.store:
-        state.corpus.add(doc)
+        state.corpus.add(doc, producers=pipeline.producers)
     return doc
 
 
-def _search(corpus: Any, **filters: Any) -> tuple[list[dict[str, Any]], int]:
-    result = corpus.search(**filters)
-    docs = list(result)
-    return [summary(doc) for doc in docs], len(docs)
+def _search(corpus: Any, *, q: str | None, **filters: Any) -> tuple[list[dict[str, Any]], int]:
+    docs, total = corpus.search(q or "", **filters)
+    return [summary(doc) for doc in docs], total
+
+
+def technique_mix(corpus: Any) -> list[dict[str, Any]]:
+    """Return technique span counts per outlet: ``[{"key": outlet, "documents", "counts"}]``."""
+    counts: dict[str, dict[str, int]] = {}
+    for row in corpus.facet_rows(["technique"]):
+        outlet = row["outlet"] or "(unknown source)"
+        per = counts.setdefault(outlet, {})
+        per[row["value"]] = per.get(row["value"], 0) + int(row["count"])
+    documents: dict[str, int] = {}
+    for row in corpus.document_rows():
+        outlet = row["outlet"] or "(unknown source)"
+        documents[outlet] = documents.get(outlet, 0) + 1
+    return [
+        {"key": outlet, "documents": documents[outlet], "counts": counts.get(outlet, {})}
+        for outlet in sorted(documents, key=lambda o: (-documents[o], o))
+    ]
