@@ -124,7 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
         "Without --db only analysis is served; with it, the corpus views and storing too.\n"
         "Storing and deleting need the key from --api-key or $UNSPIN_API_KEY when one is set.",
     )
-    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--host", default="127.0.0.1", help="address (default 127.0.0.1)")
     serve.add_argument("--port", type=_positive, default=8000, help="port (default 8000)")
     serve.add_argument(
         "--db", metavar="URL", default=os.environ.get("UNSPIN_DB"),

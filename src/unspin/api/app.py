@@ -294,7 +294,8 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def unexpected(_: Request, exc: Exception) -> JSONResponse:
         log.exception("unexpected error")
-        return error_response(500, "InternalError", f"unexpected {type(exc).__name__}; see the server log")
+        message = f"unexpected {type(exc).__name__}; see the server log"
+        return error_response(500, "InternalError", message)
 
 
 # --- middleware (plain ASGI, so it sees the raw stream) -----------------------------------------

@@ -8,6 +8,7 @@ for a slot, each for at most ``wait_timeout`` seconds. Anything beyond that is r
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import math
 import threading
 from collections.abc import Callable
@@ -97,13 +98,13 @@ class AnalysisPool:
         except BaseException:
             slots.release()
             raise
+
         # the slot frees when the work ends, not when the request gives up on it, so a client
         # that disconnects cannot pile up work behind the pool
         def release(_: object) -> None:
-            try:
+            # a closed loop raises RuntimeError: nothing waits on its semaphore any more
+            with contextlib.suppress(RuntimeError):
                 loop.call_soon_threadsafe(slots.release)
-            except RuntimeError:  # the loop has closed: nothing waits on this semaphore any more
-                pass
 
         future.add_done_callback(release)
         return await asyncio.wrap_future(future)

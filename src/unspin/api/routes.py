@@ -8,14 +8,22 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
 
 import unspin
 from unspin.api.pool import AnalysisPool
-from unspin.api.schemas import AnalyzeRequest, DetectorList, DocumentList, DocumentOut, ErrorOut, Health
+from unspin.api.schemas import (
+    AnalyzeRequest,
+    DetectorList,
+    DetectorOut,
+    DocumentList,
+    DocumentOut,
+    ErrorOut,
+    Health,
+)
 from unspin.document import Document
 from unspin.errors import SourceError
 from unspin.pipeline import Pipeline
@@ -193,19 +201,17 @@ def build_router() -> APIRouter:
         doc = await state.pool.run(_analyze, state, body, names)
         return JSONResponse(doc.to_dict())
 
-    @router.get(
-        "/api/v1/documents", response_model=DocumentList, responses=ERRORS, tags=["corpus"]
-    )
+    @router.get("/api/v1/documents", response_model=DocumentList, responses=ERRORS, tags=["corpus"])
     def documents(
         request: Request,
-        q: str | None = Query(None, max_length=500, description="full-text query"),
-        source: str | None = Query(None, max_length=2000),
-        since: date | None = Query(None, description="published on or after (ISO date)"),
-        until: date | None = Query(None, description="published on or before (ISO date)"),
-        technique: str | None = Query(None, max_length=100),
-        actor: str | None = Query(None, max_length=200),
-        limit: int = Query(20, ge=1, le=200),
-        offset: int = Query(0, ge=0),
+        q: Annotated[str | None, Query(max_length=500, description="full-text query")] = None,
+        source: Annotated[str | None, Query(max_length=2000)] = None,
+        since: Annotated[date | None, Query(description="published on or after (ISO)")] = None,
+        until: Annotated[date | None, Query(description="published on or before (ISO)")] = None,
+        technique: Annotated[str | None, Query(max_length=100)] = None,
+        actor: Annotated[str | None, Query(max_length=200)] = None,
+        limit: Annotated[int, Query(ge=1, le=200)] = 20,
+        offset: Annotated[int, Query(ge=0)] = 0,
     ) -> DocumentList:
         """List stored documents, newest first, with optional search filters."""
         corpus = _state(request).need_corpus()
@@ -233,9 +239,7 @@ def build_router() -> APIRouter:
         corpus = _state(request).need_corpus()
         return JSONResponse(corpus.get(doc_id).to_dict())
 
-    @router.delete(
-        "/api/v1/documents/{doc_id}", status_code=204, responses=ERRORS, tags=["corpus"]
-    )
+    @router.delete("/api/v1/documents/{doc_id}", status_code=204, responses=ERRORS, tags=["corpus"])
     def delete_document(request: Request, doc_id: str) -> None:
         """Delete one stored document (needs the API key when the server has one)."""
         state = _state(request)
@@ -277,14 +281,14 @@ def build_router() -> APIRouter:
         infos = [registry.info(name) for name in registry.names()]
         return DetectorList(
             detectors=[
-                {
-                    "name": info.name,
-                    "description": info.description,
-                    "requires": list(info.requires),
-                    "provides": list(info.provides),
-                    "model_files": list(info.model_files),
-                    "version": info.version,
-                }
+                DetectorOut(
+                    name=info.name,
+                    version=info.version,
+                    description=info.description,
+                    requires=list(info.requires),
+                    provides=list(info.provides),
+                    model_files=list(info.model_files),
+                )
                 for info in infos
             ],
             sets={name: list(members) for name, members in registry.sets().items()},

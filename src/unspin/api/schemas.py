@@ -37,7 +37,7 @@ class AnalyzeRequest(BaseModel):
         extra="forbid",
         json_schema_extra={
             "examples": [
-                {"text": "The corrupt elite lied again, the minister said.", "detectors": "baseline"}
+                {"text": "The corrupt elite lied again, the minister said.", "detectors": "default"}
             ]
         },
     )
