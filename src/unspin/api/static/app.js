@@ -1,6 +1,6 @@
 // unspin web page. Vanilla JS, no build step, nothing fetched from other sites.
 // Article text is untrusted: every piece of it reaches the page through textContent or
-// createTextNode, never through innerHTML. Offsets are Unicode code points, so text is indexed
+// createTextNode, never parsed as HTML. Offsets are Unicode code points, so text is indexed
 // with Array.from(text), never with String.prototype.slice.
 "use strict";
 
