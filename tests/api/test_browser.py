@@ -1,0 +1,316 @@
+"""The web page in Debian's chromium (headless), against ``unspin serve`` on a free local port."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.api.conftest import KEY
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT / "tests" / "data"
+DOCS = ROOT / "docs"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+ARTICLE = (
+    "Opinion: the corrupt elite has betrayed us again, Mayor Anna Berg said on 3 May 2024.\n\n"
+    "Officials claimed 12,000 jobs were lost, according to the union. Berg called the plan a "
+    "disgraceful farce and said radical thugs were running the council.\n\n"
+    "Critics say the figures are shameless, but the minister insisted the budget is balanced."
+)
+# emoji and non-Latin letters before a span: JavaScript string offsets would drift here
+MULTISCRIPT = "🙂🇺🇦 Київ, 北京 👩🏽‍⚕️: the corrupt elite lied, Ελένη said. Then the thugs 🙂 left."
+
+CORPUS = [
+    ("https://north.example/a", "2024-05-02", "North Post: council vote",
+     "The council voted to close 12 libraries on Tuesday, the mayor said. Critics called the "
+     "decision a disgraceful farce that betrays every reader in the city."),
+    ("https://south.example/a", "2024-05-03", "South Daily: council vote",
+     "The council voted to close 12 libraries on Tuesday, the mayor said. Critics called the "
+     "decision a shameful farce that betrays every reader in the town."),
+    ("https://south.example/b", "2024-05-15", "South Daily: harbour",
+     "Radical thugs blocked the harbour road for three hours, police said, and the corrupt "
+     "port authority did nothing about it."),
+    ("https://east.example/c", "2024-05-28", "East Herald: weather",
+     "Rain is expected in the north on Friday, the weather service said in its forecast."),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _post(base: str, body: dict[str, Any]) -> dict[str, Any]:
+    request = urllib.request.Request(
+        base + "/api/v1/analyze",
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json", "X-API-Key": KEY},
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())  # type: ignore[no-any-return]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Start ``unspin serve`` on 127.0.0.1 with a small corpus; yield its base URL."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is missing: apt-get install -y chromium")
+    db = tmp_path_factory.mktemp("serve") / "corpus.db"
+    port = _free_port()
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    env.pop("UNSPIN_API_KEY", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "unspin.cli", "serve", "--port", str(port), "--db", str(db),
+         "--detectors", "baseline", "--api-key", KEY],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(base + "/healthz", timeout=2):
+                    break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    err = process.stderr.read().decode() if process.stderr else ""
+                    pytest.fail(f"unspin serve did not start: {err[-2000:]}")
+                time.sleep(0.2)
+        for source, published, title, text in CORPUS:
+            _post(base, {"text": text, "store": True,
+                         "meta": {"source": source, "published": published, "title": title}})
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is missing: apt-get install -y chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+class Watched:
+    """A page plus every dialog it opened and every request it made off the server."""
+
+    def __init__(self, page: Any, base: str) -> None:
+        self.page = page
+        self.dialogs: list[str] = []
+        self.foreign: list[str] = []
+        self.errors: list[str] = []
+        page.on("dialog", self._dialog)
+        page.on("request", lambda r: None if r.url.startswith(base) else self.foreign.append(r.url))
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+
+    def _dialog(self, dialog: Any) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+
+@pytest.fixture
+def page(browser: Any, server: str) -> Iterator[Watched]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    watched = Watched(context.new_page(), server)
+    watched.page.goto(server + "/")
+    watched.page.wait_for_selector("body[data-ready='1']")
+    yield watched
+    context.close()
+
+
+def _analyse_text(page: Any, text: str) -> None:
+    page.fill("#in-text", text)
+    page.select_option("#in-detectors", "baseline")
+    page.click("#analyze-button")
+    page.wait_for_selector("#article-text")
+
+
+def _expected_marks(server: str, text: str) -> list[str]:
+    """The highlighted stretches as Python slices them (code points), merged where they touch."""
+    request = urllib.request.Request(
+        server + "/api/v1/analyze",
+        data=json.dumps({"text": text, "detectors": "baseline"}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        doc = json.loads(response.read())
+    return [text[s["start"] : s["end"]] for s in doc["layers"]["persuasion"]["spans"]]
+
+
+def _mark_texts(page: Any) -> list[str]:
+    # drop the marker glyphs, which are not article text
+    return page.eval_on_selector_all(
+        "#article-text mark.hl",
+        "marks => marks.map(m => Array.from(m.childNodes)"
+        ".filter(n => n.nodeType === Node.TEXT_NODE).map(n => n.textContent).join(''))",
+    )
+
+
+def test_page_highlights_each_technique_span(page: Watched, server: str) -> None:
+    _analyse_text(page.page, ARTICLE)
+    assert _mark_texts(page.page) == _expected_marks(server, ARTICLE)
+
+
+def test_page_marks_groups_without_colour_alone(page: Watched) -> None:
+    _analyse_text(page.page, ARTICLE)
+    first = page.page.locator("#article-text mark.hl").first
+    style = first.evaluate("m => getComputedStyle(m).textDecorationLine")
+    assert "underline" in style or "overline" in style
+    assert first.locator(".marker").count() == 1
+
+
+def test_page_offsets_hold_with_emoji_and_other_scripts(page: Watched, server: str) -> None:
+    _analyse_text(page.page, MULTISCRIPT)
+    assert _mark_texts(page.page) == _expected_marks(server, MULTISCRIPT)
+
+
+def test_page_focus_shows_technique_and_explanation(page: Watched) -> None:
+    _analyse_text(page.page, ARTICLE)
+    page.page.locator("#article-text mark.hl").first.focus()
+    tip = page.page.locator("#tip")
+    assert tip.is_visible()
+    assert "Name calling" in tip.inner_text() or "Loaded" in tip.inner_text()
+
+
+def test_page_tab_key_reaches_a_highlight(page: Watched) -> None:
+    _analyse_text(page.page, ARTICLE)
+    page.page.locator("#article-h").evaluate("h => h.parentElement.querySelector('.hint')")
+    page.page.locator("#analyze-button").focus()
+    for _ in range(10):
+        page.page.keyboard.press("Tab")
+        if page.page.evaluate("document.activeElement.matches('mark.hl')"):
+            break
+    assert page.page.locator("#tip").is_visible()
+
+
+def test_page_filter_hides_a_technique(page: Watched) -> None:
+    _analyse_text(page.page, ARTICLE)
+    box = page.page.locator(".techniques input[value='Loaded_Language']")
+    box.uncheck()
+    labels = page.page.eval_on_selector_all("#article-text mark.hl", "ms => ms.map(m => m.dataset.labels)")
+    assert labels and all("Loaded_Language" not in label.split("|") for label in labels)
+
+
+def test_page_lists_claims_with_numbers_and_dates(page: Watched) -> None:
+    _analyse_text(page.page, ARTICLE)
+    claims = page.page.locator(".claims")
+    assert claims.locator(".claim-numbers", has_text="12,000").count() >= 1
+    assert claims.locator(".claim-dates", has_text="3 May 2024").count() >= 1
+
+
+def test_page_lists_actors(page: Watched) -> None:
+    _analyse_text(page.page, ARTICLE)
+    assert page.page.locator(".actors .actor", has_text="Berg").count() >= 1
+
+
+def test_page_draws_the_technique_chart(page: Watched) -> None:
+    _analyse_text(page.page, ARTICLE)
+    assert page.page.locator(".chart-panel svg rect").count() >= 2
+    page.page.screenshot(path=str(DOCS / "screenshot-article.png"), full_page=True)
+
+
+def test_page_runs_nothing_from_injected_text(page: Watched) -> None:
+    text = (DATA / "injection.txt").read_text("utf-8")
+    _analyse_text(page.page, text)
+    page.page.wait_for_timeout(300)
+    article = page.page.locator("#analysis")
+    assert page.dialogs == []
+    assert article.locator("script, img, iframe, svg[onload], style, div[style]").count() == 0
+    assert article.locator("a[href^='javascript']").count() == 0
+    assert "<script>" in page.page.locator("#article-text").inner_text()
+    assert page.page.locator("body").is_visible()
+
+
+def test_page_runs_nothing_from_injected_html(page: Watched) -> None:
+    page.page.check("input[name=mode][value=file]")
+    page.page.set_input_files("#in-file", str(DATA / "injection.html"))
+    page.page.select_option("#in-detectors", "baseline")
+    page.page.click("#analyze-button")
+    page.page.wait_for_selector("#article-text")
+    page.page.wait_for_timeout(300)
+    assert page.dialogs == []
+    analysis = page.page.locator("#analysis")
+    assert analysis.locator("script, img, iframe, style").count() == 0
+    assert analysis.locator("a[href^='javascript']").count() == 0
+    assert "alert" in page.page.locator("#article-text").inner_text()
+
+
+def test_page_fetches_nothing_from_other_sites(page: Watched) -> None:
+    _analyse_text(page.page, ARTICLE)
+    assert page.foreign == [] and page.errors == []
+
+
+def test_page_search_lists_stored_documents(page: Watched) -> None:
+    page.page.goto(page.page.url.split("#")[0] + "#/search")
+    page.page.wait_for_selector("#search-results li")
+    assert page.page.locator("#search-results li").count() == len(CORPUS)
+
+
+def test_page_search_filters_by_technique(page: Watched) -> None:
+    page.page.goto(page.page.url.split("#")[0] + "#/search")
+    page.page.select_option("#f-technique", "Name_Calling,Labeling")
+    page.page.click("#search-form button[type=submit]")
+    page.page.wait_for_function("document.querySelector('#search-status').textContent.includes('1 document')")
+    assert page.page.locator("#search-results li", has_text="harbour").count() == 1
+
+
+def test_page_opens_a_stored_document(page: Watched) -> None:
+    page.page.goto(page.page.url.split("#")[0] + "#/search")
+    page.page.locator("#search-results li a", has_text="harbour").click()
+    page.page.wait_for_selector("#doc-container #article-text mark.hl")
+    assert "harbour" in page.page.locator("#doc-container .doc-title").inner_text()
+
+
+def test_page_charts_the_mix_per_source_and_time(page: Watched) -> None:
+    page.page.goto(page.page.url.split("#")[0] + "#/stats")
+    page.page.wait_for_selector("#chart-sources svg rect")
+    assert page.page.locator("#chart-sources svg rect").count() >= 2
+    assert page.page.locator("#chart-time svg rect").count() >= 2
+    page.page.screenshot(path=str(DOCS / "screenshot-corpus.png"), full_page=True)
+
+
+def test_page_fits_a_phone_screen(browser: Any, server: str) -> None:
+    context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True)
+    phone = context.new_page()
+    phone.goto(server + "/")
+    phone.wait_for_selector("body[data-ready='1']")
+    _analyse_text(phone, ARTICLE)
+    overflow = phone.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    phone.locator("#article-text mark.hl").first.tap()
+    assert overflow <= 0 and phone.locator("#tip").is_visible()
+    context.close()
