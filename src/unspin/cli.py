@@ -85,8 +85,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     analyze.add_argument("inputs", nargs="+", metavar="INPUT", help="what to analyse")
     analyze.add_argument(
-        "-f", "--format", choices=OUTPUT_FORMATS, help="output format (default: text on a "
-        "terminal, else json)"
+        "-f",
+        "--format",
+        choices=OUTPUT_FORMATS,
+        help="output format (default: text on a terminal, else json)",
     )
     analyze.add_argument("-o", "--output", metavar="PATH", help="write here instead of stdout")
     analyze.add_argument(
