@@ -436,7 +436,7 @@ def _read_jsonl(lines: Iterable[bytes], name: str, options: _Options) -> Iterato
             except UnicodeDecodeError as exc:
                 raise InvalidInput(f"{where}: not UTF-8 (byte {exc.start})") from None
             try:
-                record = json.loads(line)
+                record = json.loads(line.rstrip())
             except json.JSONDecodeError as exc:
                 raise InvalidInput(
                     f"{where}: not valid JSON: {exc.msg} at column {exc.colno}"
