@@ -1,8 +1,9 @@
 """The ``unspin`` command line: parse, one library call, render.
 
 Each command is one ``cmd_<name>(args) -> int`` function plus one ``_command(...)`` block in
-``build_parser``. ``UnspinError`` is turned into a one-line message and an exit code in ``main``
-only; a traceback appears only with ``--debug``.
+``build_parser`` (give it a summary and an example; a test checks every command has both).
+``UnspinError`` is turned into a one-line message and an exit code in ``main`` only; a traceback
+appears only with ``--debug``.
 
 Exit codes: 0 every input analysed; 1 some inputs failed (the rest were still written); 2 usage.
 """
@@ -18,7 +19,7 @@ import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import chain
 from pathlib import Path
-from typing import IO, Any
+from typing import Any, TextIO
 
 from unspin import __version__
 from unspin.errors import Failure, InvalidInput, UnknownDetector, UnspinError
@@ -209,7 +210,7 @@ def _report(failure: Failure, args: argparse.Namespace, progress: Any) -> None:
 
 
 @contextlib.contextmanager
-def _open_output(path: str | None) -> Iterator[IO[str]]:
+def _open_output(path: str | None) -> Iterator[TextIO]:
     if path is None or path == "-":
         yield sys.stdout
         return
@@ -221,7 +222,7 @@ def _open_output(path: str | None) -> Iterator[IO[str]]:
         yield handle
 
 
-def _write_stream(docs: Iterable[Any], fmt: str, out: IO[str]) -> None:
+def _write_stream(docs: Iterable[Any], fmt: str, out: TextIO) -> None:
     from unspin.formats import render, write_jsonl
 
     if fmt == "jsonl":
@@ -254,7 +255,7 @@ def _write_stream(docs: Iterable[Any], fmt: str, out: IO[str]) -> None:
             out.write("\n]\n")
 
 
-def _render(doc: Any, fmt: str, out: IO[str]) -> str:
+def _render(doc: Any, fmt: str, out: TextIO) -> str:
     from unspin.formats import render
 
     if fmt == "text":
@@ -332,10 +333,9 @@ def cmd_detectors(args: argparse.Namespace) -> int:
         table.add_column(column)
     for name in registry.names():
         info = registry.info(name)
-        version = info.version or _created_version(name)
         table.add_row(
             name,
-            version,
+            info.version or "?",
             ", ".join(info.provides),
             ", ".join(info.requires) or "-",
             info.description,
@@ -350,15 +350,6 @@ def cmd_detectors(args: argparse.Namespace) -> int:
     console.print(table)
     console.print(sets)
     return 0
-
-
-def _created_version(name: str) -> str:
-    from unspin.detectors import registry
-
-    try:
-        return str(getattr(registry.create(name), "version", "?"))
-    except UnspinError as exc:
-        return f"unavailable: {exc}"
 
 
 if __name__ == "__main__":
