@@ -55,7 +55,9 @@ def test_baseline_claims_date_without_year_has_no_iso() -> None:
     assert doc.layers["claims"].spans[0].attrs["dates"][0]["iso"] is None
 
 
-@pytest.mark.parametrize("surface", ["Union of Coastal States", "Institute for Border Studies", "OER"])
+@pytest.mark.parametrize(
+    "surface", ["Union of Coastal States", "Institute for Border Studies", "OER"]
+)
 def test_baseline_entities_find_organisations(article: Document, surface: str) -> None:
     assert _first(article, "entities", surface).label == "ORG"
 
@@ -73,7 +75,8 @@ def test_baseline_entities_drop_possessive(article: Document) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["Then came the letter from them.", "March was cold in the hills.", "Nobody believes him."]
+    "text",
+    ["Then came the letter from them.", "March was cold in the hills.", "Nobody believes him."],
 )
 def test_baseline_entities_skip_sentence_initial_words(text: str) -> None:
     doc = Pipeline.from_names("baseline-entities").run(Document(text))

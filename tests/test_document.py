@@ -20,7 +20,9 @@ def validator() -> jsonschema.Draft202012Validator:
 
 def _rich_doc() -> Document:
     text = "The corrupt elite lied, said Ana Ruiz on 3 March 2024. 🙂 Ещё."
-    doc = Document(text, meta={"title": "T", "published": "2024-03-03", "targets": [{"start": 0, "end": 3}]})
+    doc = Document(
+        text, meta={"title": "T", "published": "2024-03-03", "targets": [{"start": 0, "end": 3}]}
+    )
     persuasion = Layer(
         "persuasion",
         (Span(4, 11, "Loaded_Language", 0.75, {"rule": "x"}), Span(4, 17, "Name_Calling,Labeling")),
@@ -31,8 +33,17 @@ def _rich_doc() -> Document:
         "actors",
         (Span(28, 36, "PERSON"),),
         producer="test@1",
-        data={"actors": [{"id": "a1", "name": "Ana Ruiz", "type": "PERSON", "aliases": ["Ruiz"],
-                          "mentions": [{"start": 28, "end": 36}]}]},
+        data={
+            "actors": [
+                {
+                    "id": "a1",
+                    "name": "Ana Ruiz",
+                    "type": "PERSON",
+                    "aliases": ["Ruiz"],
+                    "mentions": [{"start": 28, "end": 36}],
+                }
+            ]
+        },
     )
     return doc.with_layers([persuasion, actors])
 

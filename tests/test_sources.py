@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 import http.server
 import io
 import ipaddress
@@ -39,7 +40,9 @@ def _write(path: Path, data: bytes) -> str:
         (SENTENCE.encode("cp1252"), "cp1252"),
     ],
 )
-def test_read_text_file_decodes_and_records_encoding(tmp_path: Path, data: bytes, encoding: str) -> None:
+def test_read_text_file_decodes_and_records_encoding(
+    tmp_path: Path, data: bytes, encoding: str
+) -> None:
     doc = next(read(_write(tmp_path / "a.txt", data)))
     assert (doc.text, doc.meta["encoding"]) == (SENTENCE, encoding)
 
@@ -128,7 +131,16 @@ def test_read_html_keeps_article_body(page_doc: Document) -> None:
 
 @pytest.mark.parametrize(
     "boilerplate",
-    ["cookies", "Advertisement", "Related stories", "Copyright", "dataLayer", "Subscribe", "newsletter", "Sponsored"],
+    [
+        "cookies",
+        "Advertisement",
+        "Related stories",
+        "Copyright",
+        "dataLayer",
+        "Subscribe",
+        "newsletter",
+        "Sponsored",
+    ],
 )
 def test_read_html_leaves_out_boilerplate(page_doc: Document, boilerplate: str) -> None:
     assert boilerplate not in page_doc.text
@@ -166,11 +178,21 @@ def test_read_jsonl_keeps_ids(tmp_path: Path) -> None:
 
 
 def test_read_jsonl_reads_meta_and_targets(tmp_path: Path) -> None:
-    record = {"id": "a", "text": "Hello there.", "title": "T", "source": "Courier",
-              "published": "2024-03-05", "targets": [{"start": 0, "end": 5}]}
+    record = {
+        "id": "a",
+        "text": "Hello there.",
+        "title": "T",
+        "source": "Courier",
+        "published": "2024-03-05",
+        "targets": [{"start": 0, "end": 5}],
+    }
     doc = next(read(_jsonl(tmp_path, [json.dumps(record)])))
-    assert dict(doc.meta) == {"title": "T", "source": "Courier", "published": "2024-03-05",
-                              "targets": [{"start": 0, "end": 5}]}
+    assert dict(doc.meta) == {
+        "title": "T",
+        "source": "Courier",
+        "published": "2024-03-05",
+        "targets": [{"start": 0, "end": 5}],
+    }
 
 
 def test_read_jsonl_html_record(tmp_path: Path) -> None:
@@ -180,7 +202,10 @@ def test_read_jsonl_html_record(tmp_path: Path) -> None:
 
 
 def test_read_items_broken_line_does_not_stop_batch(tmp_path: Path) -> None:
-    path = _jsonl(tmp_path, ['{"id": "a", "text": "One."}', '{"id": "b", "text": ', '{"id": "c", "text": "Three."}'])
+    path = _jsonl(
+        tmp_path,
+        ['{"id": "a", "text": "One."}', '{"id": "b", "text": ', '{"id": "c", "text": "Three."}'],
+    )
     items = list(read_items(path))
     assert [i.id if isinstance(i, Document) else i.input for i in items] == ["a", f"{path}:2", "c"]
 
@@ -204,7 +229,9 @@ def test_read_items_bad_record_is_failure(tmp_path: Path, line: str, message: st
 
 
 def test_read_items_jsonl_undecodable_line_is_failure(tmp_path: Path) -> None:
-    path = _write(tmp_path / "b.jsonl", b'{"id": "a", "text": "caf\xe9"}\n{"id": "b", "text": "ok"}\n')
+    path = _write(
+        tmp_path / "b.jsonl", b'{"id": "a", "text": "caf\xe9"}\n{"id": "b", "text": "ok"}\n'
+    )
     items = list(read_items(path))
     assert isinstance(items[0], Failure) and "not UTF-8" in items[0].reason and items[1].id == "b"
 
@@ -264,15 +291,22 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:  # keep test output clean
         pass
 
-    def _send(self, status: int, body: bytes = b"", ctype: str = "text/html; charset=utf-8",
-              headers: dict[str, str] | None = None) -> None:
+    def _send(
+        self,
+        status: int,
+        body: bytes = b"",
+        ctype: str = "text/html; charset=utf-8",
+        headers: dict[str, str] | None = None,
+    ) -> None:
         self.send_response(status)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
         for key, value in (headers or {}).items():
             self.send_header(key, value)
         self.end_headers()
-        self.wfile.write(body)
+        # the client may have given up already (the timeout test)
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            self.wfile.write(body)
 
     def do_GET(self) -> None:  # noqa: N802
         _Handler.seen_agents.append(self.headers.get("User-Agent", ""))
@@ -357,7 +391,9 @@ def test_read_url_rechecks_scheme_after_redirect(server: str) -> None:
         next(read(f"{server}/to-ftp", allow_private=True))
 
 
-def test_read_url_rechecks_address_after_redirect(server: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_read_url_rechecks_address_after_redirect(
+    server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # treat 127.0.0.1 as public and 127.0.0.2 as not, to see that the second hop is checked
     def refusal(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
         return "loopback" if str(address) == "127.0.0.2" else None
@@ -374,7 +410,8 @@ def test_read_url_refuses_other_schemes(url: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "address", ["10.1.2.3", "192.168.0.1", "169.254.169.254", "::1", "fe80::1", "0.0.0.0", "::ffff:127.0.0.1"]
+    "address",
+    ["10.1.2.3", "192.168.0.1", "169.254.169.254", "::1", "fe80::1", "0.0.0.0", "::ffff:127.0.0.1"],
 )
 def test_refusal_names_non_public_addresses(address: str) -> None:
     assert sources._refusal(ipaddress.ip_address(address)) is not None

@@ -33,7 +33,9 @@ def test_paragraph_bounds_fall_back_to_lines() -> None:
 @pytest.mark.parametrize(
     "needle", ["«Слава Україні!»", "👩🏽‍⚕️", "«Αυτό είναι ψέμα»", "🇺🇦", "在北京", "مرحبا"]
 )
-def test_sentence_bounds_keep_non_latin_and_emoji_inside_sentences(multiscript: str, needle: str) -> None:
+def test_sentence_bounds_keep_non_latin_and_emoji_inside_sentences(
+    multiscript: str, needle: str
+) -> None:
     position = multiscript.index(needle)
     pieces = [multiscript[s:e] for s, e in sentence_bounds(multiscript)]
     assert any(needle in piece for piece in pieces), (needle, position)

@@ -1,8 +1,9 @@
 """The ``unspin`` command line: parse, one library call, render.
 
 Each command is one ``cmd_<name>(args) -> int`` function plus one ``_command(...)`` block in
-``build_parser``. ``UnspinError`` is turned into a one-line message and an exit code in ``main``
-only; a traceback appears only with ``--debug``.
+``build_parser`` (give it a summary and an example; a test checks every command has both).
+``UnspinError`` is turned into a one-line message and an exit code in ``main`` only; a traceback
+appears only with ``--debug``.
 
 Exit codes: 0 every input analysed; 1 some inputs failed (the rest were still written); 2 usage.
 """
@@ -18,7 +19,7 @@ import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import chain
 from pathlib import Path
-from typing import IO, Any
+from typing import Any, TextIO
 
 from unspin import __version__
 from unspin.errors import Failure, InvalidInput, UnknownDetector, UnspinError
@@ -85,8 +86,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     analyze.add_argument("inputs", nargs="+", metavar="INPUT", help="what to analyse")
     analyze.add_argument(
-        "-f", "--format", choices=OUTPUT_FORMATS, help="output format (default: text on a "
-        "terminal, else json)"
+        "-f",
+        "--format",
+        choices=OUTPUT_FORMATS,
+        help="output format (default: text on a terminal, else json)",
     )
     analyze.add_argument("-o", "--output", metavar="PATH", help="write here instead of stdout")
     analyze.add_argument(
@@ -127,26 +130,37 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="address (default 127.0.0.1)")
     serve.add_argument("--port", type=_positive, default=8000, help="port (default 8000)")
     serve.add_argument(
-        "--db", metavar="URL", default=os.environ.get("UNSPIN_DB"),
+        "--db",
+        metavar="URL",
+        default=os.environ.get("UNSPIN_DB"),
         help="corpus: a SQLite path or sqlite:///..., or postgresql://... (default $UNSPIN_DB)",
     )
     serve.add_argument(
         "--workers", type=_positive, default=2, metavar="N", help="analyses at once (default 2)"
     )
     serve.add_argument(
-        "--api-key", metavar="KEY", default=os.environ.get("UNSPIN_API_KEY"),
+        "--api-key",
+        metavar="KEY",
+        default=os.environ.get("UNSPIN_API_KEY"),
         help="key that storing and deleting need (default $UNSPIN_API_KEY; none: open)",
     )
     serve.add_argument(
-        "--cors", action="append", default=[], metavar="ORIGIN",
+        "--cors",
+        action="append",
+        default=[],
+        metavar="ORIGIN",
         help="let this origin call the API from a browser (repeatable; default: CORS off)",
     )
     serve.add_argument(
-        "-d", "--detectors", default="default", metavar="NAMES",
+        "-d",
+        "--detectors",
+        default="default",
+        metavar="NAMES",
         help="detectors when a request names none (default: default)",
     )
     serve.add_argument(
-        "--allow-private", action="store_true",
+        "--allow-private",
+        action="store_true",
         help="let url inputs reach private, loopback or link-local addresses",
     )
     return parser
@@ -253,7 +267,7 @@ def _report(failure: Failure, args: argparse.Namespace, progress: Any) -> None:
 
 
 @contextlib.contextmanager
-def _open_output(path: str | None) -> Iterator[IO[str]]:
+def _open_output(path: str | None) -> Iterator[TextIO]:
     if path is None or path == "-":
         yield sys.stdout
         return
@@ -265,7 +279,7 @@ def _open_output(path: str | None) -> Iterator[IO[str]]:
         yield handle
 
 
-def _write_stream(docs: Iterable[Any], fmt: str, out: IO[str]) -> None:
+def _write_stream(docs: Iterable[Any], fmt: str, out: TextIO) -> None:
     from unspin.formats import render, write_jsonl
 
     if fmt == "jsonl":
@@ -298,7 +312,7 @@ def _write_stream(docs: Iterable[Any], fmt: str, out: IO[str]) -> None:
             out.write("\n]\n")
 
 
-def _render(doc: Any, fmt: str, out: IO[str]) -> str:
+def _render(doc: Any, fmt: str, out: TextIO) -> str:
     from unspin.formats import render
 
     if fmt == "text":
@@ -376,10 +390,9 @@ def cmd_detectors(args: argparse.Namespace) -> int:
         table.add_column(column)
     for name in registry.names():
         info = registry.info(name)
-        version = info.version or _created_version(name)
         table.add_row(
             name,
-            version,
+            info.version or "?",
             ", ".join(info.provides),
             ", ".join(info.requires) or "-",
             info.description,
@@ -394,15 +407,6 @@ def cmd_detectors(args: argparse.Namespace) -> int:
     console.print(table)
     console.print(sets)
     return 0
-
-
-def _created_version(name: str) -> str:
-    from unspin.detectors import registry
-
-    try:
-        return str(getattr(registry.create(name), "version", "?"))
-    except UnspinError as exc:
-        return f"unavailable: {exc}"
 
 
 # ---------------------------------------------------------------------------------------------

@@ -50,7 +50,7 @@ __all__ = [
 
 Item = Document | Failure
 
-#: File suffix -> how it is read. Folders take only these; a named file of another suffix is sniffed.
+# File suffix -> how it is read. Folders take only these; other named files are sniffed.
 SUFFIXES: Mapping[str, str] = {
     ".txt": "text",
     ".text": "text",
@@ -192,7 +192,9 @@ def _read_file(path: Path, name: str) -> bytes:
         except OSError as exc:
             raise SourceError(f"{name}: cannot read: {exc.strerror or exc}") from None
     if len(data) > MAX_BYTES:
-        raise SourceError(f"{name}: larger than {MAX_BYTES // (1024 * 1024)} MB; split it or use JSONL")
+        raise SourceError(
+            f"{name}: larger than {MAX_BYTES // (1024 * 1024)} MB; split it or use JSONL"
+        )
     return data
 
 
@@ -205,11 +207,11 @@ def _read_folder(root: Path, name: str, options: _Options) -> Iterator[Item]:
         and not any(part.startswith(".") for part in path.relative_to(root).parts)
     )
     if not files:
-        raise SourceError(
-            f"{name}: folder has no supported files ({', '.join(sorted(SUFFIXES))})"
-        )
+        raise SourceError(f"{name}: folder has no supported files ({', '.join(sorted(SUFFIXES))})")
     for path in files:
-        yield from read_items(str(path), allow_private=options.allow_private, timeout=options.timeout)
+        yield from read_items(
+            str(path), allow_private=options.allow_private, timeout=options.timeout
+        )
 
 
 def _read_stream(stream: IO[bytes], options: _Options) -> Iterator[Item]:
@@ -245,13 +247,20 @@ def _sniff(data: bytes) -> str:
     head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if head.startswith(b"{"):
         return "jsonl"
-    if head.startswith(b"<") and re.search(rb"<(?:!doctype html|html|head|body|article|p|div)\b", head):
+    if head.startswith(b"<") and re.search(
+        rb"<(?:!doctype html|html|head|body|article|p|div)\b", head
+    ):
         return "html"
     return "text"
 
 
 # ---------------------------------------------------------------------------------------------
 # Text and encodings
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
 
 _BOMS = (
     (b"\xef\xbb\xbf", "utf-8-sig"),
@@ -272,10 +281,10 @@ _MAGIC = (
 )
 # Code pages for Latin script: charset-normalizer cannot tell them apart on short texts, and
 # cp1252 (a superset of latin-1's printable range) is by far the most common, so it wins.
-_LATIN_CODEPAGES = frozenset(
+_LATIN_CODEPAGES = _words(
     """cp1250 cp1252 cp1254 cp1257 latin_1 iso8859_2 iso8859_3 iso8859_4 iso8859_9 iso8859_10
     iso8859_13 iso8859_14 iso8859_15 iso8859_16 mac_roman mac_latin2 mac_iceland mac_turkish
-    cp437 cp850 cp858 cp1006 cp1125 hp_roman8""".split()
+    cp437 cp850 cp858 cp1006 cp1125 hp_roman8"""
 )
 _CP1252_UNDEFINED = frozenset(b"\x81\x8d\x8f\x90\x9d")
 
@@ -322,15 +331,17 @@ def decode(data: bytes, *, name: str = "<bytes>") -> tuple[str, str]:
 def _refuse_binary(data: bytes, name: str) -> None:
     for magic, what in _MAGIC:
         if data.startswith(magic):
-            raise InvalidInput(f"{name}: binary input ({what}); unspin reads text, HTML, JSONL or CSV")
+            raise InvalidInput(
+                f"{name}: binary input ({what}); unspin reads text, HTML, JSONL or CSV"
+            )
     sample = data[:8192]
     if b"\x00" in sample:
-        raise InvalidInput(
-            f"{name}: binary input (NUL bytes; UTF-16 needs a byte order mark)"
-        )
+        raise InvalidInput(f"{name}: binary input (NUL bytes; UTF-16 needs a byte order mark)")
     controls = sum(1 for b in sample if b < 0x20 and b not in b"\t\n\r\x0b\x0c\x1b")
     if sample and controls / len(sample) > 0.05:
-        raise InvalidInput(f"{name}: binary input ({controls} control bytes in the first {len(sample)})")
+        raise InvalidInput(
+            f"{name}: binary input ({controls} control bytes in the first {len(sample)})"
+        )
 
 
 def _text_document(data: bytes, *, name: str, meta: dict[str, Any]) -> Document:
@@ -398,7 +409,8 @@ def from_html(
         "title": found.get("title"),
         "author": found.get("author"),
         "published": _published(found.get("date"), name, strict=False),
-        "language": found.get("language") or (lang.group(1).decode("ascii").lower() if lang else None),
+        "language": found.get("language")
+        or (lang.group(1).decode("ascii").lower() if lang else None),
         "sitename": found.get("sitename"),
         "url": url,
     }
@@ -424,11 +436,14 @@ def _read_jsonl(lines: Iterable[bytes], name: str, options: _Options) -> Iterato
             except UnicodeDecodeError as exc:
                 raise InvalidInput(f"{where}: not UTF-8 (byte {exc.start})") from None
             try:
-                record = json.loads(line)
+                record = json.loads(line.rstrip())
             except json.JSONDecodeError as exc:
-                raise InvalidInput(f"{where}: not valid JSON: {exc.msg} at column {exc.colno}") from None
-            yield from_record(record, name=where, allow_private=options.allow_private,
-                              timeout=options.timeout)
+                raise InvalidInput(
+                    f"{where}: not valid JSON: {exc.msg} at column {exc.colno}"
+                ) from None
+            yield from_record(
+                record, name=where, allow_private=options.allow_private, timeout=options.timeout
+            )
         except UnspinError as exc:
             yield Failure(where, exc)
 
@@ -444,10 +459,13 @@ def _read_csv(path: Path, name: str, options: _Options) -> Iterator[Item]:
         try:
             columns = reader.fieldnames or []
         except UnicodeDecodeError as exc:
-            raise InvalidInput(f"{name}: not UTF-8 (byte {exc.start}); save the CSV as UTF-8") from None
+            raise InvalidInput(
+                f"{name}: not UTF-8 (byte {exc.start}); save the CSV as UTF-8"
+            ) from None
         if not {"text", "html", "url"}.intersection(columns):
             raise InvalidInput(
-                f"{name}: CSV needs a 'text', 'html' or 'url' column; found {', '.join(columns) or 'none'}"
+                f"{name}: CSV needs a 'text', 'html' or 'url' column; "
+                f"found {', '.join(columns) or 'none'}"
             )
         while True:
             try:
@@ -469,10 +487,11 @@ def _read_csv(path: Path, name: str, options: _Options) -> Iterator[Item]:
                         record["targets"] = json.loads(record["targets"])
                     except json.JSONDecodeError:
                         raise InvalidInput(
-                            f"{where}: targets must be JSON like [{{\"start\": 0, \"end\": 5}}]"
+                            f'{where}: targets must be JSON like [{{"start": 0, "end": 5}}]'
                         ) from None
-                yield from_record(record, name=where, allow_private=options.allow_private,
-                                  timeout=options.timeout)
+                yield from_record(
+                    record, name=where, allow_private=options.allow_private, timeout=options.timeout
+                )
             except UnspinError as exc:
                 yield Failure(where, exc)
 
@@ -509,7 +528,11 @@ def from_record(
     kind = kinds[0]
     for key in _FIELDS:
         value = record.get(key)
-        if value is not None and not isinstance(value, str) and not (key == "id" and isinstance(value, int)):
+        if (
+            value is not None
+            and not isinstance(value, str)
+            and not (key == "id" and isinstance(value, int))
+        ):
             raise InvalidInput(f"{name}: {key!r} must be a string, got {type(value).__name__}")
     meta: dict[str, Any] = {}
     for key in ("title", "author", "source", "language"):
@@ -541,7 +564,9 @@ def _targets(value: Any, size: int, name: str) -> list[dict[str, int]]:
             isinstance(target.get(k), int) and not isinstance(target.get(k), bool)
             for k in ("start", "end")
         ):
-            raise InvalidInput(f"{name}: each target needs integer 'start' and 'end', got {target!r}")
+            raise InvalidInput(
+                f"{name}: each target needs integer 'start' and 'end', got {target!r}"
+            )
         start, end = target["start"], target["end"]
         if not 0 <= start <= end <= size:
             raise InvalidInput(
@@ -678,7 +703,9 @@ def fetch(
         parts = urlsplit(current)
         scheme = parts.scheme.lower()
         if scheme not in ("http", "https"):
-            raise SourceError(f"{url}: only http and https URLs are allowed, not {scheme or 'none'}")
+            raise SourceError(
+                f"{url}: only http and https URLs are allowed, not {scheme or 'none'}"
+            )
         host = parts.hostname
         if not host:
             raise SourceError(f"{url}: URL has no host")
@@ -714,7 +741,9 @@ def fetch(
                 raise SourceError(f"{url}: HTTP {response.status} {response.reason}".rstrip())
             length = response.getheader("Content-Length")
             if length and length.isdigit() and int(length) > max_bytes:
-                raise SourceError(f"{url}: body of {length} bytes is over the {max_bytes} byte limit")
+                raise SourceError(
+                    f"{url}: body of {length} bytes is over the {max_bytes} byte limit"
+                )
             chunks: list[bytes] = []
             size = 0
             while True:
@@ -734,7 +763,7 @@ def fetch(
             return Fetched(url, current, content_type, charset, b"".join(chunks))
         except SourceError:
             raise
-        except (TimeoutError, socket.timeout):
+        except TimeoutError:
             raise SourceError(f"{url}: timed out after {timeout:g} s") from None
         except ssl.SSLError as exc:
             raise SourceError(f"{url}: TLS error: {exc.reason or exc}") from None

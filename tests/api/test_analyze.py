@@ -8,7 +8,6 @@ from importlib.resources import files
 import jsonschema
 import pytest
 from fastapi.testclient import TestClient
-
 from tests.api.conftest import OPINION
 
 SCHEMA = json.loads(files("unspin").joinpath("schema/document-1.json").read_text("utf-8"))

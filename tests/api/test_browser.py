@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from tests.api.conftest import KEY
 
 pytestmark = pytest.mark.browser
@@ -43,17 +42,33 @@ ARTICLE = (
 MULTISCRIPT = "🙂🇺🇦 Київ, 北京 👩🏽‍⚕️: the corrupt elite lied, Ελένη said. Then the thugs 🙂 left."
 
 CORPUS = [
-    ("https://north.example/a", "2024-05-02", "North Post: council vote",
-     "The council voted to close 12 libraries on Tuesday, the mayor said. Critics called the "
-     "decision a disgraceful farce that betrays every reader in the city."),
-    ("https://south.example/a", "2024-05-03", "South Daily: council vote",
-     "The council voted to close 12 libraries on Tuesday, the mayor said. Critics called the "
-     "decision a shameful farce that betrays every reader in the town."),
-    ("https://south.example/b", "2024-05-15", "South Daily: harbour",
-     "Radical thugs blocked the harbour road for three hours, police said, and the corrupt "
-     "port authority did nothing about it."),
-    ("https://east.example/c", "2024-05-28", "East Herald: weather",
-     "Rain is expected in the north on Friday, the weather service said in its forecast."),
+    (
+        "https://north.example/a",
+        "2024-05-02",
+        "North Post: council vote",
+        "The council voted to close 12 libraries on Tuesday, the mayor said. Critics called the "
+        "decision a disgraceful farce that betrays every reader in the city.",
+    ),
+    (
+        "https://south.example/a",
+        "2024-05-03",
+        "South Daily: council vote",
+        "The council voted to close 12 libraries on Tuesday, the mayor said. Critics called the "
+        "decision a shameful farce that betrays every reader in the town.",
+    ),
+    (
+        "https://south.example/b",
+        "2024-05-15",
+        "South Daily: harbour",
+        "Radical thugs blocked the harbour road for three hours, police said, and the corrupt "
+        "port authority did nothing about it.",
+    ),
+    (
+        "https://east.example/c",
+        "2024-05-28",
+        "East Herald: weather",
+        "Rain is expected in the north on Friday, the weather service said in its forecast.",
+    ),
 ]
 
 
@@ -83,8 +98,20 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     env.pop("UNSPIN_API_KEY", None)
     process = subprocess.Popen(
-        [sys.executable, "-m", "unspin.cli", "serve", "--port", str(port), "--db", str(db),
-         "--detectors", "baseline", "--api-key", KEY],
+        [
+            sys.executable,
+            "-m",
+            "unspin.cli",
+            "serve",
+            "--port",
+            str(port),
+            "--db",
+            str(db),
+            "--detectors",
+            "baseline",
+            "--api-key",
+            KEY,
+        ],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -102,8 +129,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                     pytest.fail(f"unspin serve did not start: {err[-2000:]}")
                 time.sleep(0.2)
         for source, published, title, text in CORPUS:
-            _post(base, {"text": text, "store": True,
-                         "meta": {"source": source, "published": published, "title": title}})
+            _post(
+                base,
+                {
+                    "text": text,
+                    "store": True,
+                    "meta": {"source": source, "published": published, "title": title},
+                },
+            )
         yield base
     finally:
         process.terminate()
@@ -222,7 +255,9 @@ def test_page_filter_hides_a_technique(page: Watched) -> None:
     _analyse_text(page.page, ARTICLE)
     box = page.page.locator(".techniques input[value='Loaded_Language']")
     box.uncheck()
-    labels = page.page.eval_on_selector_all("#article-text mark.hl", "ms => ms.map(m => m.dataset.labels)")
+    labels = page.page.eval_on_selector_all(
+        "#article-text mark.hl", "ms => ms.map(m => m.dataset.labels)"
+    )
     assert labels and all("Loaded_Language" not in label.split("|") for label in labels)
 
 
@@ -285,7 +320,9 @@ def test_page_search_filters_by_technique(page: Watched) -> None:
     page.page.goto(page.page.url.split("#")[0] + "#/search")
     page.page.select_option("#f-technique", "Name_Calling,Labeling")
     page.page.click("#search-form button[type=submit]")
-    page.page.wait_for_function("document.querySelector('#search-status').textContent.includes('1 document')")
+    page.page.wait_for_function(
+        "document.querySelector('#search-status').textContent.includes('1 document')"
+    )
     assert page.page.locator("#search-results li", has_text="harbour").count() == 1
 
 
@@ -305,7 +342,9 @@ def test_page_charts_the_mix_per_source_and_time(page: Watched) -> None:
 
 
 def test_page_fits_a_phone_screen(browser: Any, server: str) -> None:
-    context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True)
+    context = browser.new_context(
+        viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True
+    )
     phone = context.new_page()
     phone.goto(server + "/")
     phone.wait_for_selector("body[data-ready='1']")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
-
 from tests.api.conftest import KEY, OPINION, store
 
 OTHER = "Rain is expected in the north on Friday, the weather service said."

@@ -17,7 +17,9 @@ from unspin.api.pool import AnalysisPool, Busy
 def test_body_over_limit_by_content_length_is_413() -> None:
     client = TestClient(create_app(max_body=1000))
     response = client.post(
-        "/api/v1/analyze", content=b"{" + b" " * 2000 + b"}", headers={"Content-Type": "application/json"}
+        "/api/v1/analyze",
+        content=b"{" + b" " * 2000 + b"}",
+        headers={"Content-Type": "application/json"},
     )
     assert response.status_code == 413
     assert response.json()["error"]["type"] == "TooLarge"
@@ -46,7 +48,9 @@ def test_body_under_limit_is_analysed() -> None:
 def test_default_body_limit_is_ten_megabytes() -> None:
     client = TestClient(create_app())
     body = b'{"text": "' + b"a" * (10 * 1024 * 1024) + b'"}'
-    response = client.post("/api/v1/analyze", content=body, headers={"Content-Type": "application/json"})
+    response = client.post(
+        "/api/v1/analyze", content=body, headers={"Content-Type": "application/json"}
+    )
     assert response.status_code == 413
 
 

@@ -115,7 +115,9 @@ class Registry:
                 self.info(member)
                 if member not in wanted:
                     wanted.append(member)
-        producers = {layer: info.name for info in self._detectors.values() for layer in info.provides}
+        producers = {
+            layer: info.name for info in self._detectors.values() for layer in info.provides
+        }
         ordered: list[str] = []
 
         def visit(name: str, path: tuple[str, ...]) -> None:
@@ -130,7 +132,9 @@ class Registry:
                     producers.get(layer),
                 )
                 if chosen is None:
-                    raise DetectorError(f"detector {name!r} needs layer {layer!r}, which no detector makes")
+                    raise DetectorError(
+                        f"detector {name!r} needs layer {layer!r}, which no detector makes"
+                    )
                 visit(chosen, (*path, name))
             ordered.append(name)
 

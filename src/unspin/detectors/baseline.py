@@ -19,22 +19,28 @@ from unspin.document import Document, Layer, Span
 
 VERSION = "0.2.0"
 
+
+def _words(text: str) -> list[str]:
+    """Split a whitespace-separated word list (easier to read and edit than a list literal)."""
+    return text.split()
+
+
 # Hand-written for unspin (not taken from any corpus): words whose connotation does the arguing.
-LOADED_WORDS = """
+LOADED_WORDS = _words("""
 absurd abhorrent appalling atrocious barbaric betrayal blatant bloodthirsty brazen brutal
 catastrophic chaos corrupt craven cruel deadly deceitful depraved despicable devastating
 diabolical disastrous disgraceful disgusting draconian evil fanatical farce filthy fraud heinous
 horrific horrifying hysterical idiotic insane lunatic massacre monstrous murderous nefarious
 obscene outrageous pathetic reckless ridiculous ruthless scandalous shameful shameless sinister
 slaughter spineless stupid terrifying treacherous tyranny vicious vile wicked
-""".split()
+""")
 
 # Labels that put a person or group in a box (name calling).
-LABEL_WORDS = """
+LABEL_WORDS = _words("""
 terrorist terrorists thug thugs traitor traitors puppet puppets regime cult cabal elite elites
 globalist globalists propagandist propagandists fascist fascists warmonger warmongers zealot
 zealots extremist extremists radicals crook crooks henchmen stooge stooges
-""".split()
+""")
 
 _LABEL_MODIFIERS = "so-called|self-proclaimed|self-styled|radical|terrorist|corrupt|murderous|evil"
 _LABEL_PHRASE = re.compile(
@@ -43,16 +49,14 @@ _LABEL_PHRASE = re.compile(
 )
 _LOADED = re.compile(r"\b(?:" + "|".join(LOADED_WORDS) + r")\b", re.IGNORECASE)
 
-MONTHS = (
-    "january february march april may june july august september october november december".split()
+MONTHS = _words(
+    "january february march april may june july august september october november december"
 )
 _MONTH_NUMBER = {name: index for index, name in enumerate(MONTHS, start=1)}
 _MONTH_NUMBER.update({name[:3]: index for name, index in list(_MONTH_NUMBER.items())})
 _MONTH_NUMBER["sept"] = 9
 _MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)"  # noqa: E501
-_WEEKDAYS = frozenset(
-    "monday tuesday wednesday thursday friday saturday sunday".split()
-)
+_WEEKDAYS = frozenset(_words("monday tuesday wednesday thursday friday saturday sunday"))
 
 # Each alternative names its parts so the date can be written in ISO 8601.
 _DATE = re.compile(
@@ -80,26 +84,29 @@ _NAME_WORD = r"(?:[A-Z][\w'’\-]*[\w]|[A-Z])"
 _CAPITALISED = re.compile(
     rf"\b{_NAME_WORD}(?:(?:\s+(?:of|the|de|van|von|al|bin|for|and))*\s+{_NAME_WORD})*"
 )
-_CONNECTORS = frozenset("of the de van von al bin for and".split())
+_CONNECTORS = frozenset(_words("of the de van von al bin for and"))
 _FUNCTION_WORDS = frozenset(
-    """a an and as at but by for from he her his how i if in it its my no not of on or our she so
+    _words("""
+    a an and as at but by for from he her his how i if in it its my no not of on or our she so
     that the their then there these they this those to we what when where which who why with yet
     you your after before during while however meanwhile yesterday today tomorrow also although
     all any both each every many most some such only even just now once our us them him
-    mr mrs ms dr""".split()
+    mr mrs ms dr""")
 )
 _PERSON_TITLES = frozenset(
-    """president minister prime chancellor senator governor mayor general colonel king queen
+    _words("""
+    president minister prime chancellor senator governor mayor general colonel king queen
     prince princess pope ambassador secretary judge mr mrs ms dr professor sheikh commander
-    captain lieutenant chief director spokesman spokeswoman envoy brother sister father""".split()
+    captain lieutenant chief director spokesman spokeswoman envoy brother sister father""")
 )
 _ORG_WORDS = frozenset(
-    """organization organisation group ministry council party army front union agency institute
+    _words("""
+    organization organisation group ministry council party army front union agency institute
     committee bank company corporation university movement commission parliament assembly
     court office department federation league alliance association foundation society church
-    brigade brigades forces police service network coalition""".split()
+    brigade brigades forces police service network coalition""")
 )
-_GPE_WORDS = frozenset("republic kingdom state states city province county federation".split())
+_GPE_WORDS = frozenset(_words("republic kingdom state states city province county federation"))
 
 
 def _producer(name: str) -> str:
@@ -107,10 +114,10 @@ def _producer(name: str) -> str:
 
 
 class BaselinePersuasion:
-    name = "baseline-persuasion"
-    version = VERSION
+    name: str = "baseline-persuasion"
+    version: str = VERSION
     requires: tuple[str, ...] = ()
-    provides = ("persuasion",)
+    provides: tuple[str, ...] = ("persuasion",)
 
     def detect(self, doc: Document) -> Layer:
         spans: list[Span] = []
@@ -164,10 +171,10 @@ def iso_date(match: re.Match[str]) -> str | None:
 
 
 class BaselineClaims:
-    name = "baseline-claims"
-    version = VERSION
-    requires = ("sentences",)
-    provides = ("claims",)
+    name: str = "baseline-claims"
+    version: str = VERSION
+    requires: tuple[str, ...] = ("sentences",)
+    provides: tuple[str, ...] = ("claims",)
 
     def detect(self, doc: Document) -> Layer:
         spans: list[Span] = []
@@ -178,7 +185,9 @@ class BaselineClaims:
                 found = _offsets(match, sentence.start)
                 found["iso"] = iso_date(match)
                 dates.append(found)
-            in_dates = [(d["start"], d["end"]) for d in dates]
+            in_dates = [
+                (sentence.start + m.start(), sentence.start + m.end()) for m in _DATE.finditer(text)
+            ]
             numbers = []
             for match in _NUMBER.finditer(text):
                 start, end = sentence.start + match.start(), sentence.start + match.end()
@@ -200,10 +209,10 @@ def _offsets(match: re.Match[str], base: int) -> dict[str, object]:
 
 
 class BaselineEntities:
-    name = "baseline-entities"
-    version = VERSION
-    requires = ("sentences",)
-    provides = ("entities",)
+    name: str = "baseline-entities"
+    version: str = VERSION
+    requires: tuple[str, ...] = ("sentences",)
+    provides: tuple[str, ...] = ("entities",)
 
     def detect(self, doc: Document) -> Layer:
         # words seen capitalised inside a sentence: evidence that a sentence-initial one is a name
@@ -239,8 +248,10 @@ def _inner_capitalised(doc: Document) -> frozenset[str]:
 def _candidates(text: str, first: int, inner: frozenset[str]) -> Iterator[tuple[int, int]]:
     """Yield ``[start, end)`` of each capitalised run that looks like a name."""
     for match in _CAPITALISED.finditer(text):
-        words = [(m.start() + match.start(), m.end() + match.start(), m.group(0))
-                 for m in re.finditer(r"\S+", match.group(0))]
+        words = [
+            (m.start() + match.start(), m.end() + match.start(), m.group(0))
+            for m in re.finditer(r"\S+", match.group(0))
+        ]
         # drop leading and trailing connectors and sentence-initial common words
         while words and (
             words[0][2].lower() in _CONNECTORS
@@ -336,4 +347,6 @@ def make_entities() -> BaselineEntities:
     return BaselineEntities()
 
 
-registry.add_set("baseline", ["structure", "baseline-persuasion", "baseline-claims", "baseline-entities"])
+registry.add_set(
+    "baseline", ["structure", "baseline-persuasion", "baseline-claims", "baseline-entities"]
+)

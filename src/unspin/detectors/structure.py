@@ -10,10 +10,10 @@ VERSION = "1.0.0"
 
 
 class Structure:
-    name = "structure"
-    version = VERSION
+    name: str = "structure"
+    version: str = VERSION
     requires: tuple[str, ...] = ()
-    provides = ("paragraphs", "sentences")
+    provides: tuple[str, ...] = ("paragraphs", "sentences")
 
     def detect(self, doc: Document) -> list[Layer]:
         producer = f"{self.name}@{self.version}"
