@@ -365,3 +365,8 @@ def test_fixture_offsets_follow_code_points():
     assert (
         ARTICLE[start:end] == "καταστροφή" and len(ARTICLE[:start].encode("utf-16-le")) > 2 * start
     )
+
+
+def test_render_html_find_buttons_are_hidden_until_the_script_runs(doc):
+    buttons = re.findall(r"<button [^>]*class=\"find\"[^>]*>", render(doc, "html"))
+    assert buttons and all(" hidden" in b for b in buttons)
