@@ -748,10 +748,8 @@ def render_html(doc: Document) -> str:
         parts.append(_article_html(doc, techs, claims, actors))
     parts.append("</section>")
 
-    parts.append('<aside class="side">')
     parts.append(_legend_html(techs))
     parts.append(_chart_html(techs))
-    parts.append("</aside>")
 
     parts.append(_claims_html(claims))
     parts.append(_actors_html(actors))
@@ -897,7 +895,7 @@ def _chart_html(techs: Sequence[_Tech] | None) -> str:
     if not rows:
         out.append('<p class="note">No technique spans found.</p></section>')
         return "\n".join(out)
-    width, row_h, pad = 300, 40, 4
+    width, row_h, pad = 340, 40, 4
     height = row_h * len(rows) + pad
     top = max(n for _, n in rows)
     desc = "; ".join(f"{tech.name}: {n}" for tech, n in rows)
