@@ -584,9 +584,11 @@ def render_markdown(doc: Document) -> str:
     else:
         lines += [f"## Claims ({len(claims)})", ""]
         if claims:
+            with_score = any(c["score"] is not None for c in claims)
             lines += [
-                "| # | Claim | Numbers | Dates | Attribution |",
-                "|---:|---|---|---|---|",
+                "| # | Claim | Numbers | Dates | Attribution |"
+                + (" Score |" if with_score else ""),
+                "|---:|---|---|---|---|" + ("---:|" if with_score else ""),
             ]
             for n, claim in enumerate(claims, 1):
                 cells = [
@@ -595,6 +597,8 @@ def render_markdown(doc: Document) -> str:
                     ", ".join(md_escape(x) for x in claim["dates"]),
                     ", ".join(md_escape(x) for x in claim["attribution"]),
                 ]
+                if with_score:
+                    cells.append(_score_text(claim["score"]))
                 lines.append(f"| {n} | " + " | ".join(cells) + " |")
             lines.append("")
         else:
@@ -871,13 +875,21 @@ def _legend_html(techs: Sequence[_Tech] | None) -> str:
         groups.append(_OTHER)
     for grp in groups:
         n = counts.get(grp.id, 0)
+        here = _counts([t for t in techs or [] if t.group.id == grp.id])
+        found = (
+            '<p class="gt">Here: '
+            + ", ".join(f"{_e(tech.name)} ({count})" for tech, count in here)
+            + "</p>"
+            if here
+            else ""
+        )
         out.append(
             f'<li><button type="button" class="lg sw-{_e(grp.id)}" data-group="{_e(grp.id)}" '
             f'aria-pressed="true"{" disabled" if not n else ""}>'
             f'<span class="mk" aria-hidden="true">{_e(grp.marker)}</span>'
             f'<span class="sample g-{_e(grp.id)}">{_e(grp.name)}</span>'
             f'<span class="n">{n}</span></button>'
-            f'<p class="gx">{_e(grp.explanation)}</p></li>'
+            f'<p class="gx">{_e(grp.explanation)}</p>{found}</li>'
         )
     out.append("</ul></section>")
     return "\n".join(out)
