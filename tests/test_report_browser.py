@@ -159,3 +159,19 @@ def test_report_browser_fits_a_phone_screen(browser, report_path):
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     context.close()
     assert overflow <= 0
+
+
+def test_report_browser_claim_button_points_at_the_claim(doc, opened):
+    page, _ = opened
+    claim = doc.layers["claims"].spans[0]
+    page.click('button.find[data-ref="c0"]')
+    flashed = page.eval_on_selector_all(".flash", "els => els.map(e => e.textContent).join('')")
+    assert flashed == doc.text[claim.start : claim.end]
+
+
+def test_report_browser_actor_button_points_at_each_mention(doc, opened):
+    page, _ = opened
+    actor = doc.actors[0]
+    page.click('button.find[data-ref="a0"]')
+    flashed = page.eval_on_selector_all(".flash", "els => els.map(e => e.textContent)")
+    assert "".join(flashed) == "".join(doc.text[m["start"] : m["end"]] for m in actor["mentions"])
