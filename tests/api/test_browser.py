@@ -353,3 +353,11 @@ def test_page_fits_a_phone_screen(browser: Any, server: str) -> None:
     phone.locator("#article-text mark.hl").first.tap()
     assert overflow <= 0 and phone.locator("#tip").is_visible()
     context.close()
+
+
+def test_page_shows_copies_side_by_side_with_word_differences(page: Watched) -> None:
+    page.page.goto(page.page.url.split("#")[0] + "#/dups")
+    page.page.wait_for_selector("#dups-list .side-by-side")
+    compare = page.page.locator("#dups-list .side-by-side").first
+    changed = {compare.locator("del").all_inner_texts()[0], compare.locator("ins").all_inner_texts()[0]}
+    assert changed == {"disgraceful", "shameful"}

@@ -120,3 +120,17 @@ def test_delete_removes_the_document(corpus_client: TestClient) -> None:
 def test_healthz_reports_corpus_and_auth(corpus_client: TestClient) -> None:
     body = corpus_client.get("/healthz").json()
     assert (body["corpus"], body["auth"]) == (True, True)
+
+
+def test_dups_clusters_a_republished_copy(corpus_client: TestClient) -> None:
+    text = (
+        "The council voted to close 12 libraries on Tuesday, the mayor said, and critics called "
+        "the decision a disgraceful farce that betrays every reader in the city."
+    )
+    first = store(corpus_client, text, source="https://north.example/a")
+    second = store(corpus_client, text.replace("city", "town"), source="https://south.example/a")
+    store(corpus_client, OTHER, source="https://east.example/c")
+    clusters = corpus_client.get("/api/v1/dups").json()["clusters"]
+    assert [sorted(m["id"] for m in c["members"]) for c in clusters] == [
+        sorted([first["id"], second["id"]])
+    ]

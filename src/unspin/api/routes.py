@@ -300,13 +300,7 @@ def build_router() -> APIRouter:
         """The persuasion techniques with their group, colour and explanation (for the page)."""
         from unspin import taxonomy as tx
 
-        return {
-            "techniques": {
-                label: {"label": label, "name": tx.technique(label).name, **tx.describe(label)}
-                for label in tx.TECHNIQUES
-            },
-            "groups": jsonable(dict(tx.GROUPS)),
-        }
+        return tx.to_dict()
 
     return router
 

@@ -772,7 +772,9 @@
         const compare = el("div", { class: "compare" });
         box.append(compare);
         list.append(box);
-        if (members.length >= 2) fillCompare(compare, members[0], members[1]);
+        // sightings list one stored text once per source: compare two different texts
+        const other = members.find((m) => m.id !== members[0].id);
+        if (other) fillCompare(compare, members[0], other);
       }
     } catch (error) {
       say("dups-status", error.message, true);
@@ -877,7 +879,9 @@
     for (const node of document.querySelectorAll(".needs-corpus")) node.hidden = !state.health.corpus;
     for (const node of document.querySelectorAll(".needs-auth")) node.hidden = !state.health.auth;
     try {
-      state.taxonomy = await api("/taxonomy");
+      const taxonomy = await api("/taxonomy");
+      for (const technique of taxonomy.techniques) state.taxonomy.techniques[technique.label] = technique;
+      for (const group of taxonomy.groups) state.taxonomy.groups[group.id] = group;
     } catch (_) {
       state.taxonomy = { techniques: {}, groups: {} };
     }
