@@ -359,5 +359,15 @@ def test_page_shows_copies_side_by_side_with_word_differences(page: Watched) -> 
     page.page.goto(page.page.url.split("#")[0] + "#/dups")
     page.page.wait_for_selector("#dups-list .side-by-side")
     compare = page.page.locator("#dups-list .side-by-side").first
-    changed = {compare.locator("del").all_inner_texts()[0], compare.locator("ins").all_inner_texts()[0]}
+    changed = {
+        compare.locator("del").all_inner_texts()[0],
+        compare.locator("ins").all_inner_texts()[0],
+    }
     assert changed == {"disgraceful", "shameful"}
+
+
+def test_docs_page_renders_the_openapi_offline(page: Watched) -> None:
+    page.page.goto(page.page.url.split("#")[0] + "docs")
+    page.page.wait_for_selector("body[data-ready='1']")
+    assert page.page.locator("#endpoints h2", has_text="POST /api/v1/analyze").count() == 1
+    assert page.foreign == []
