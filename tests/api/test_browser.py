@@ -170,6 +170,8 @@ class Watched:
         page.on("dialog", self._dialog)
         page.on("request", lambda r: None if r.url.startswith(base) else self.foreign.append(r.url))
         page.on("pageerror", lambda e: self.errors.append(str(e)))
+        # a Content-Security-Policy violation is reported as a console error
+        page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
 
     def _dialog(self, dialog: Any) -> None:
         self.dialogs.append(dialog.message)
@@ -242,7 +244,6 @@ def test_page_focus_shows_technique_and_explanation(page: Watched) -> None:
 
 def test_page_tab_key_reaches_a_highlight(page: Watched) -> None:
     _analyse_text(page.page, ARTICLE)
-    page.page.locator("#article-h").evaluate("h => h.parentElement.querySelector('.hint')")
     page.page.locator("#analyze-button").focus()
     for _ in range(10):
         page.page.keyboard.press("Tab")
