@@ -2,7 +2,8 @@
 
 Example:
     >>> import unspin
-    >>> doc = unspin.analyze("The corrupt elite lied again, the minister said.", detectors="baseline")
+    >>> text = "The corrupt elite lied again, the minister said."
+    >>> doc = unspin.analyze(text, detectors="baseline")
     >>> sorted(doc.layers)[:2]
     ['claims', 'entities']
 """

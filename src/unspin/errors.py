@@ -49,9 +49,7 @@ class MissingExtra(DetectorError):
 
     def __init__(self, what: str, extra: str, module: str) -> None:
         self.extra = extra
-        super().__init__(
-            f"{what} needs the {module!r} package: pip install 'unspin[{extra}]'"
-        )
+        super().__init__(f"{what} needs the {module!r} package: pip install 'unspin[{extra}]'")
 
 
 class ModelError(DetectorError):

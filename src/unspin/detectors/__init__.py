@@ -24,10 +24,21 @@ __all__ = ["Detector", "DetectorInfo", "Registry", "registry", "register"]
 class Detector(Protocol):
     """What the pipeline needs of a detector."""
 
-    name: str
-    version: str
-    requires: tuple[str, ...]
-    provides: tuple[str, ...]
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def version(self) -> str: ...
+
+    @property
+    def requires(self) -> tuple[str, ...]:
+        """Layer names this detector reads."""
+        ...
+
+    @property
+    def provides(self) -> tuple[str, ...]:
+        """Layer names this detector writes."""
+        ...
 
     def detect(self, doc: Document) -> Layer | list[Layer]:
         """Return the new layer(s); never mutate ``doc``."""
@@ -114,7 +125,9 @@ class Registry:
                 self.info(member)
                 if member not in wanted:
                     wanted.append(member)
-        producers = {layer: info.name for info in self._detectors.values() for layer in info.provides}
+        producers = {
+            layer: info.name for info in self._detectors.values() for layer in info.provides
+        }
         ordered: list[str] = []
 
         def visit(name: str, path: tuple[str, ...]) -> None:
@@ -129,7 +142,9 @@ class Registry:
                     producers.get(layer),
                 )
                 if chosen is None:
-                    raise DetectorError(f"detector {name!r} needs layer {layer!r}, which no detector makes")
+                    raise DetectorError(
+                        f"detector {name!r} needs layer {layer!r}, which no detector makes"
+                    )
                 visit(chosen, (*path, name))
             ordered.append(name)
 
