@@ -884,7 +884,8 @@ def _legend_html(techs: Sequence[_Tech] | None) -> str:
             else ""
         )
         out.append(
-            f'<li><button type="button" class="lg sw-{_e(grp.id)}" data-group="{_e(grp.id)}" '
+            f'<li class="sw-{_e(grp.id)}">'
+            f'<button type="button" class="lg" data-group="{_e(grp.id)}" '
             f'aria-pressed="true"{" disabled" if not n else ""}>'
             f'<span class="mk" aria-hidden="true">{_e(grp.marker)}</span>'
             f'<span class="sample g-{_e(grp.id)}">{_e(grp.name)}</span>'

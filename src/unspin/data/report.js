@@ -155,6 +155,9 @@
     });
   }
   tip.addEventListener("click", function (ev) { ev.stopPropagation(); });
+  tip.addEventListener("mouseleave", function (ev) {
+    if (!pinned && !(ev.relatedTarget && current && current.contains(ev.relatedTarget))) { hide(false); }
+  });
   document.addEventListener("click", function () { if (current) { hide(true); } });
   document.addEventListener("keydown", function (ev) {
     if (ev.key === "Escape" && current) { hide(true); }
