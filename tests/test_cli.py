@@ -3,6 +3,9 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import jsonschema
@@ -193,3 +196,22 @@ def test_cli_detectors_lists_baseline(capsys: pytest.CaptureFixture[str]) -> Non
     assert all(
         name in out for name in ("baseline-persuasion", "baseline-claims", "baseline-entities")
     )
+
+
+@pytest.mark.parametrize(("fmt", "marker"), [("text", "Enough Patience"), ("md", "# Enough")])
+def test_cli_analyze_report_formats(
+    capsys: pytest.CaptureFixture[str], fmt: str, marker: str
+) -> None:
+    assert main(["analyze", str(ARTICLE), "-f", fmt, "-d", "baseline"]) == 0
+    assert marker in capsys.readouterr().out
+
+
+def test_cli_module_exit_code_and_message(tmp_path: Path) -> None:
+    missing = tmp_path / "missing.txt"
+    result = subprocess.run(
+        [sys.executable, "-m", "unspin.cli", "analyze", str(missing)],
+        env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+        capture_output=True,
+        text=True,
+    )
+    assert (result.returncode, result.stderr) == (1, f"unspin: {missing}: no such file or folder\n")
