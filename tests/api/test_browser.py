@@ -1,12 +1,10 @@
-"""The web page in Debian's chromium (headless), against ``unspin serve`` on a free local port."""
+"""The web page in Debian's chromium (headless), against uvicorn on a free loopback port."""
 
 from __future__ import annotations
 
 import json
-import os
 import socket
-import subprocess
-import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -46,22 +44,22 @@ CORPUS = [
         "https://north.example/a",
         "2024-05-02",
         "North Post: council vote",
-        "The council voted to close 12 libraries on Tuesday, the mayor said. Critics called the "
-        "decision a disgraceful farce that betrays every reader in the city.",
+        "The council voted to close 12 libraries on Tuesday, Mayor Lena Ostrova said. "
+        "Critics called the decision a disgraceful farce that betrays every reader in the city.",
     ),
     (
         "https://south.example/a",
         "2024-05-03",
         "South Daily: council vote",
-        "The council voted to close 12 libraries on Tuesday, the mayor said. Critics called the "
-        "decision a shameful farce that betrays every reader in the town.",
+        "The council voted to close 12 libraries on Tuesday, Mayor Lena Ostrova said. "
+        "Critics called the decision a shameful farce that betrays every reader in the town.",
     ),
     (
         "https://south.example/b",
         "2024-05-15",
         "South Daily: harbour",
-        "Radical thugs blocked the harbour road for three hours, police said, and the corrupt "
-        "port authority did nothing about it.",
+        "Radical thugs blocked the harbour road for three hours, Inspector Tomas Varga said, "
+        "and the corrupt port authority did nothing about it.",
     ),
     (
         "https://east.example/c",
@@ -88,46 +86,43 @@ def _post(base: str, body: dict[str, Any]) -> dict[str, Any]:
         return json.loads(response.read())  # type: ignore[no-any-return]
 
 
+class WordsEmbedder:
+    """A test double for the sentence encoder: hashed bags of words, so shared words mean close."""
+
+    def embed(self, texts: list[str]) -> Any:
+        import zlib
+
+        import numpy as np
+
+        vectors = np.zeros((len(texts), 256), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for word in text.lower().split():
+                vectors[row, zlib.crc32(word.strip(".,!?").encode()) % 256] += 1.0
+        return vectors
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Start ``unspin serve`` on 127.0.0.1 with a small corpus; yield its base URL."""
+    """Serve the app with uvicorn on a free 127.0.0.1 port over a small corpus; yield its URL."""
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} is missing: apt-get install -y chromium")
+    import uvicorn
+
+    from unspin.api import create_app
+
     db = tmp_path_factory.mktemp("serve") / "corpus.db"
+    app = create_app(db=str(db), api_key=KEY, detectors="baseline", embedder=WordsEmbedder())
     port = _free_port()
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    env.pop("UNSPIN_API_KEY", None)
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "unspin.cli",
-            "serve",
-            "--port",
-            str(port),
-            "--db",
-            str(db),
-            "--detectors",
-            "baseline",
-            "--api-key",
-            KEY,
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(base + "/healthz", timeout=2):
-                    break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    err = process.stderr.read().decode() if process.stderr else ""
-                    pytest.fail(f"unspin serve did not start: {err[-2000:]}")
-                time.sleep(0.2)
+        while not server.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                pytest.fail("uvicorn did not start")
+            time.sleep(0.05)
         for source, published, title, text in CORPUS:
             _post(
                 base,
@@ -139,12 +134,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             )
         yield base
     finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        server.should_exit = True
+        thread.join(15)
 
 
 @pytest.fixture(scope="module")
@@ -321,9 +312,7 @@ def test_page_search_filters_by_technique(page: Watched) -> None:
     page.page.goto(page.page.url.split("#")[0] + "#/search")
     page.page.select_option("#f-technique", "Name_Calling,Labeling")
     page.page.click("#search-form button[type=submit]")
-    page.page.wait_for_function(
-        "document.querySelector('#search-status').textContent.includes('1 document')"
-    )
+    page.page.wait_for_selector("#search-status:has-text('1 document')")
     assert page.page.locator("#search-results li", has_text="harbour").count() == 1
 
 
@@ -372,3 +361,17 @@ def test_docs_page_renders_the_openapi_offline(page: Watched) -> None:
     page.page.wait_for_selector("body[data-ready='1']")
     assert page.page.locator("#endpoints h2", has_text="POST /api/v1/analyze").count() == 1
     assert page.foreign == []
+
+
+def test_page_lists_narratives_with_timelines(page: Watched) -> None:
+    page.page.goto(page.page.url.split("#")[0] + "#/narratives")
+    page.page.wait_for_selector("#narr-list .narrative")
+    first = page.page.locator("#narr-list .narrative").first
+    assert first.locator("a", has_text="council vote").count() == 2
+    assert first.locator("svg.timeline rect").count() >= 1
+
+
+def test_page_charts_list_most_named_actors(page: Watched) -> None:
+    page.page.goto(page.page.url.split("#")[0] + "#/stats")
+    page.page.wait_for_selector("#stats-actors table")
+    assert page.page.locator("#stats-actors tr").count() >= 2

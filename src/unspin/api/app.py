@@ -108,6 +108,7 @@ def create_app(
     allow_private: bool = False,
     detectors: str = "default",
     corpus: Corpus | None = None,
+    embedder: Any = None,
 ) -> FastAPI:
     """Build the unspin HTTP API and web page.
 
@@ -124,6 +125,8 @@ def create_app(
         detectors: the detector set used when a request names none.
         corpus: an already opened corpus to serve instead of opening ``db`` (the caller
             closes it).
+        embedder: what embeds texts for narratives (anything with ``embed(texts)``); default
+            the shipped model.
 
     Returns:
         The FastAPI application, ready for uvicorn.
@@ -172,7 +175,9 @@ def create_app(
         max_waiting=settings.max_waiting,
         wait_timeout=settings.wait_timeout,
     )
-    state = State(settings=settings, pool=pool, corpus=corpus, pipelines=Pipelines())
+    state = State(
+        settings=settings, pool=pool, corpus=corpus, pipelines=Pipelines(), embedder=embedder
+    )
 
     owned = db is not None
 

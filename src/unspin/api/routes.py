@@ -8,7 +8,7 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
@@ -81,6 +81,7 @@ class State:
     pool: AnalysisPool
     corpus: Any
     pipelines: Pipelines
+    embedder: Any = None
 
     def need_corpus(self) -> Any:
         if self.corpus is None:
@@ -251,27 +252,51 @@ def build_router() -> APIRouter:
         remove(doc_id)
 
     @router.get("/api/v1/stats", responses=ERRORS, tags=["corpus"])
-    def stats(request: Request) -> Any:
-        """Corpus counts, the technique mix per source (``sources``) and per week (``timeline``)."""
+    def stats(
+        request: Request,
+        freq: Annotated[Literal["day", "week"], Query(description="period of the timeline")] = (
+            "week"
+        ),
+    ) -> Any:
+        """Corpus counts, technique rates per source and over time, actors and stance.
+
+        ``sources``, ``over_time`` and ``actors`` come from ``unspin.corpus.stats``;
+        ``timeline`` counts documents and technique spans per period over all sources.
+        """
+        from unspin.corpus.stats import source_stats
+
         corpus = _state(request).need_corpus()
+        by_source = source_stats(corpus, freq=freq)
         return {
             **jsonable(corpus.stats()),
-            "sources": technique_mix(corpus),
-            "timeline": [
-                {"key": row["period"], "documents": row["documents"], "counts": row["techniques"]}
-                for row in corpus.timeline("week")
-            ],
+            "freq": freq,
+            "sources": by_source["sources"],
+            "over_time": by_source["over_time"],
+            "actors": by_source["actors"],
+            "timeline": corpus.timeline(freq),
         }
 
     @router.get("/api/v1/dups", responses=ERRORS, tags=["corpus"])
-    def dups(request: Request) -> Any:
-        """Clusters of republished and edited copies."""
-        return jsonable(_state(request).need_corpus().dups())
+    async def dups(request: Request) -> Any:
+        """Clusters of republished and edited copies: ``{"clusters": [{"members": [...]}]}``."""
+        state = _state(request)
+        corpus = state.need_corpus()
+        return jsonable(await state.pool.run(corpus.dups))
 
     @router.get("/api/v1/narratives", responses=ERRORS, tags=["corpus"])
-    def narratives(request: Request) -> Any:
-        """Documents clustered by meaning, each named by key phrases, with a timeline."""
-        return jsonable(_state(request).need_corpus().narratives())
+    async def narratives(
+        request: Request,
+        unit: Annotated[Literal["document", "claim"], Query(description="what to cluster")] = (
+            "document"
+        ),
+    ) -> Any:
+        """Documents (or claims) clustered by meaning, named by key phrases, with timelines."""
+        state = _state(request)
+        corpus = state.need_corpus()
+        options: dict[str, Any] = {"unit": unit}
+        if state.embedder is not None:
+            options["embedder"] = state.embedder
+        return jsonable(await state.pool.run(lambda: corpus.narratives(**options)))
 
     @router.get("/api/v1/detectors", response_model=DetectorList, tags=["meta"])
     def detectors(request: Request) -> DetectorList:
@@ -316,20 +341,3 @@ def _analyze(state: State, body: AnalyzeRequest, names: str) -> Document:
 def _search(corpus: Any, *, q: str | None, **filters: Any) -> tuple[list[dict[str, Any]], int]:
     docs, total = corpus.search(q or "", **filters)
     return [summary(doc) for doc in docs], total
-
-
-def technique_mix(corpus: Any) -> list[dict[str, Any]]:
-    """Return technique span counts per outlet: ``[{"key": outlet, "documents", "counts"}]``."""
-    counts: dict[str, dict[str, int]] = {}
-    for row in corpus.facet_rows(["technique"]):
-        outlet = row["outlet"] or "(unknown source)"
-        per = counts.setdefault(outlet, {})
-        per[row["value"]] = per.get(row["value"], 0) + int(row["count"])
-    documents: dict[str, int] = {}
-    for row in corpus.document_rows():
-        outlet = row["outlet"] or "(unknown source)"
-        documents[outlet] = documents.get(outlet, 0) + 1
-    return [
-        {"key": outlet, "documents": documents[outlet], "counts": counts.get(outlet, {})}
-        for outlet in sorted(documents, key=lambda o: (-documents[o], o))
-    ]

@@ -612,7 +612,7 @@
       const y = 5 + i * rowHeight;
       chart.append(svg("text", { x: labelWidth - 6, y: y + 16, "text-anchor": "end", class: "axis", text: shorten(String(row.key), 26) }));
       let x = labelWidth;
-      const span = width - labelWidth - 50;
+      const span = width - labelWidth - 90;
       for (const group of groups.concat([FALLBACK_GROUP])) {
         const n = byGroup[group.id] || 0;
         if (!n) continue;
@@ -622,7 +622,8 @@
         chart.append(rect);
         x += w;
       }
-      chart.append(svg("text", { x: width - 44, y: y + 16, class: "axis", text: total ? String(total) : "none" }));
+      const docs = row.documents ? " / " + row.documents + " doc" + (row.documents === 1 ? "" : "s") : "";
+      chart.append(svg("text", { x: width - 84, y: y + 16, class: "axis", text: (total ? String(total) : "none") + docs }));
     });
     return chart;
   }
@@ -690,6 +691,7 @@
       const stats = await api("/stats");
       const rows = statsRows(stats, "sources");
       const points = statsRows(stats, "timeline");
+      clear($("stats-actors")).append(actorsTable(stats.actors));
       clear($("chart-sources")).append(rows.length ? stackedBars(rows, "Technique mix per source") : el("p", { class: "muted", text: "No sources yet." }));
       clear($("chart-time")).append(points.length ? columns(points, "Techniques over time") : el("p", { class: "muted", text: "No dated documents yet." }));
       clear($("stats-legend")).append(groupLegend());
@@ -699,17 +701,33 @@
     }
   }
 
-  // the stats object -> rows of {key, counts}; accepts a list of rows or a mapping of key -> counts
+  // the stats object -> rows of {key, counts}; a technique's value is a count or {spans: n}
   function statsRows(stats, kind) {
     const value = stats ? stats[kind] : null;
-    if (!value) return [];
-    if (Array.isArray(value)) {
-      return value.map((row) => ({
-        key: row.key || row.source || row.period || row.date || row.week || "",
-        counts: row.counts || row.techniques || {},
-      }));
+    if (!Array.isArray(value)) return [];
+    return value.map((row) => {
+      const counts = {};
+      for (const [label, n] of Object.entries(row.techniques || row.counts || {})) {
+        counts[label] = typeof n === "object" && n !== null ? Number(n.spans || 0) : Number(n || 0);
+      }
+      return { key: row.source || row.period || row.key || "", documents: row.documents, counts: counts };
+    });
+  }
+
+  function actorsTable(actors) {
+    if (!actors || !actors.length) return el("p", { class: "muted", text: "No actors yet." });
+    const table = el("table", { class: "api-table" });
+    table.append(el("tr", {}, [el("th", { text: "Actor" }), el("th", { text: "Documents" }), el("th", { text: "Stance by source (net, -1 to +1)" })]));
+    for (const actor of actors) {
+      const stances = Object.entries(actor.stance || {}).map(([source, s]) =>
+        source + ": " + (s.net === null || s.net === undefined ? "not rated" : (s.net > 0 ? "+" : "") + s.net.toFixed(2)));
+      table.append(el("tr", {}, [
+        el("td", { text: String(actor.name) }),
+        el("td", { text: String(actor.documents) }),
+        el("td", { text: stances.join("; ") }),
+      ]));
     }
-    return Object.entries(value).map(([key, counts]) => ({ key: key, counts: (counts && counts.techniques) || counts || {} }));
+    return table;
   }
 
   // ---- duplicates with a word diff -----------------------------------------------------------
@@ -832,7 +850,7 @@
         const phrases = narrative.phrases || narrative.key_phrases || narrative.keywords || [];
         const name = narrative.name || narrative.label || phrases.slice(0, 3).join(", ") || "Narrative " + (index + 1);
         const members = narrative.members || narrative.documents || [];
-        const sources = narrative.sources || Array.from(new Set(members.map((m) => m.source).filter(Boolean)));
+        const sources = (narrative.sources || []).map((s) => (typeof s === "string" ? s : s.source + " (" + s.count + ")"));
         list.append(el("section", { class: "panel narrative" }, [
           el("h2", { text: name }),
           phrases.length ? el("p", {}, ["Key phrases: ", phrases.join(" · ")]) : null,
