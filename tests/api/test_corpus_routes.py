@@ -93,7 +93,7 @@ def test_stats_mix_per_source(corpus_client: TestClient) -> None:
     store(corpus_client, OTHER, source="https://b.example/2", published="2024-05-04")
     stats = corpus_client.get("/api/v1/stats").json()
     assert stats["documents"] == 2
-    assert {row["key"] for row in stats["sources"]} == {"a.example", "b.example"}
+    assert {row["source"] for row in stats["sources"]} == {"a.example", "b.example"}
 
 
 def test_stats_timeline_by_week(corpus_client: TestClient) -> None:
@@ -134,3 +134,33 @@ def test_dups_clusters_a_republished_copy(corpus_client: TestClient) -> None:
     assert [sorted(m["id"] for m in c["members"]) for c in clusters] == [
         sorted([first["id"], second["id"]])
     ]
+
+
+class WordsEmbedder:
+    """A test double for the sentence encoder: hashed bags of words."""
+
+    def embed(self, texts: list[str]):  # type: ignore[no-untyped-def]
+        import zlib
+
+        import numpy as np
+
+        vectors = np.zeros((len(texts), 256), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for word in text.lower().split():
+                vectors[row, zlib.crc32(word.strip(".,!?").encode()) % 256] += 1.0
+        return vectors
+
+
+def test_narratives_cluster_documents_on_one_story(corpus: object) -> None:
+    from unspin.api import create_app
+
+    app = create_app(corpus=corpus, detectors="baseline", embedder=WordsEmbedder())  # type: ignore[arg-type]
+    with TestClient(app) as client:
+        story = "The harbour bridge will close for repairs in June, the port authority said."
+        ids = {
+            store(client, story, published="2024-05-01")["id"],
+            store(client, story.replace("June", "July"), published="2024-05-09")["id"],
+        }
+        store(client, "Apple growers expect a record crop after a mild and sunny spring.")
+        narratives = client.get("/api/v1/narratives").json()["narratives"]
+    assert [{m["id"] for m in n["members"]} for n in narratives] == [ids]
