@@ -101,6 +101,36 @@ class WordsEmbedder:
         return vectors
 
 
+ACTORS_TEXT = "Senator Ida Holm spoke. Critics called Holm a puppet of the banks."
+
+
+def _with_actors() -> Any:
+    """A stored document with the layers the trained detectors make: actors, stance."""
+    from unspin.document import Document, Layer, Span
+
+    text = ACTORS_TEXT
+    puppet = text.index("puppet")
+    holm = text.index("Holm", 30)
+    actor = {
+        "id": "A1",
+        "name": "Ida Holm",
+        "type": "PER",
+        "aliases": ["Senator Ida Holm", "Holm"],
+        "mentions": [{"start": 0, "end": 16}, {"start": holm, "end": holm + 4}],
+        "stance": {"label": "negative", "score": 0.91, "mentions": 1},
+        "techniques": [
+            {"label": "Name_Calling,Labeling", "start": puppet, "end": puppet + 6, "text": "puppet"}
+        ],
+    }
+    layers = [
+        Layer("persuasion", (Span(puppet, puppet + 6, "Name_Calling,Labeling", 0.88),), "test@1"),
+        Layer("stance", (Span(holm, holm + 4, "negative", 0.91),), "test@1"),
+        Layer("actors", (), "test@1", data={"actors": [actor]}),
+    ]
+    doc = Document(text, meta={"title": "Holm under fire", "source": "javascript:alert('src')"})
+    return doc.with_layers(layers)
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Serve the app with uvicorn on a free 127.0.0.1 port over a small corpus; yield its URL."""
@@ -132,6 +162,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                     "meta": {"source": source, "published": published, "title": title},
                 },
             )
+        app.state.unspin.corpus.add(_with_actors())
         yield base
     finally:
         server.should_exit = True
@@ -305,15 +336,16 @@ def test_page_fetches_nothing_from_other_sites(page: Watched) -> None:
 def test_page_search_lists_stored_documents(page: Watched) -> None:
     page.page.goto(page.page.url.split("#")[0] + "#/search")
     page.page.wait_for_selector("#search-results li")
-    assert page.page.locator("#search-results li").count() == len(CORPUS)
+    assert page.page.locator("#search-results li").count() == len(CORPUS) + 1
 
 
 def test_page_search_filters_by_technique(page: Watched) -> None:
     page.page.goto(page.page.url.split("#")[0] + "#/search")
     page.page.select_option("#f-technique", "Name_Calling,Labeling")
     page.page.click("#search-form button[type=submit]")
-    page.page.wait_for_selector("#search-status:has-text('1 document')")
-    assert page.page.locator("#search-results li", has_text="harbour").count() == 1
+    page.page.wait_for_selector("#search-status:has-text('2 document')")
+    titles = page.page.locator("#search-results li a").all_inner_texts()
+    assert sorted(titles) == ["Holm under fire", "South Daily: harbour"]
 
 
 def test_page_opens_a_stored_document(page: Watched) -> None:
@@ -375,3 +407,22 @@ def test_page_charts_list_most_named_actors(page: Watched) -> None:
     page.page.goto(page.page.url.split("#")[0] + "#/stats")
     page.page.wait_for_selector("#stats-actors table")
     assert page.page.locator("#stats-actors tr").count() >= 2
+
+
+def test_page_shows_actor_aliases_stance_and_techniques(page: Watched) -> None:
+    from unspin.document import text_id
+
+    page.page.goto(page.page.url.split("#")[0] + "#/doc/" + text_id(ACTORS_TEXT))
+    actor = page.page.locator("#doc-container .actors .actor").first
+    actor.wait_for()
+    text = actor.inner_text()
+    assert "Senator Ida Holm" in text and "negative" in text and "puppet" in text
+
+
+def test_page_never_links_a_javascript_source(page: Watched) -> None:
+    from unspin.document import text_id
+
+    page.page.goto(page.page.url.split("#")[0] + "#/doc/" + text_id(ACTORS_TEXT))
+    page.page.locator("#doc-container .meta").wait_for()
+    assert page.page.locator("#doc-container a[href^='javascript']").count() == 0
+    assert "javascript:alert" in page.page.locator("#doc-container .meta").inner_text()

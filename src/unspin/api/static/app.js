@@ -402,16 +402,17 @@
     const list = el("ul", { class: "actor-list" });
     for (const actor of found.actors.slice(0, 40)) {
       const aliases = (actor.aliases || []).filter((a) => a !== actor.name);
-      const techniques = (actor.techniques || []).map((t) => (typeof t === "string" ? t : t.label || t.technique || JSON.stringify(t)));
+      const techniques = (actor.techniques || []).map((t) => (typeof t === "string" ? { label: t } : t || {}));
       const stance = describeStance(actor.stance);
       list.append(el("li", { class: "actor" }, [
         el("div", {}, [el("strong", { text: String(actor.name) }), " ", el("span", { class: "tag", text: String(actor.type || "") })]),
         el("div", { class: "muted", text: (actor.mentions || []).length + " mention(s)" }),
         aliases.length ? el("div", { text: "Also called: " + aliases.join(", ") }) : null,
         stance ? el("div", {}, ["Stance: ", el("span", { class: "stance stance-" + String(stance).split(" ")[0].toLowerCase(), text: stance })]) : null,
-        techniques.length ? el("div", {}, ["Techniques aimed at them: "].concat(techniques.map((label) => {
-          const info = techniqueInfo(label);
-          return el("span", { class: "chip" }, [swatch(info.group), " " + info.name]);
+        techniques.length ? el("div", { class: "aimed" }, ["Techniques aimed at them: "].concat(techniques.map((t) => {
+          const info = techniqueInfo(String(t.label || t.technique || ""));
+          const quote = t.text ? " “" + shorten(String(t.text), 40) + "”" : "";
+          return el("span", { class: "chip" }, [swatch(info.group), " " + info.name + quote]);
         }))) : null,
       ]));
     }
