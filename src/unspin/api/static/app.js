@@ -250,10 +250,10 @@
     return Array.from(counts.entries()).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
   }
 
-  function filterPanel(counts, active, onChange) {
+  function filterPanel(counts, active, onChange, analysed) {
     const box = el("fieldset", { class: "panel techniques" }, [el("legend", { text: "Techniques" })]);
     if (!counts.length) {
-      box.append(el("p", { class: "muted", text: "No persuasion techniques found." }));
+      box.append(el("p", { class: "muted", text: analysed ? "No persuasion techniques found." : "Techniques were not analysed (no persuasion detector ran)." }));
       return box;
     }
     const list = el("ul", { class: "plain" });
@@ -329,7 +329,8 @@
       el("h2", { id: "claims-h", text: "Claims to check (" + spans.length + ")" }),
     ]);
     if (!spans.length) {
-      box.append(el("p", { class: "muted", text: "No check-worthy claims found." }));
+      const analysed = Boolean(doc.layers && doc.layers.claims);
+      box.append(el("p", { class: "muted", text: analysed ? "No check-worthy claims found." : "Claims were not analysed (no claims detector ran)." }));
       return box;
     }
     const list = el("ol", { class: "claim-list" });
@@ -396,7 +397,8 @@
       box.append(el("p", { class: "muted", text: "Entity mentions (no actor linking or stance in this analysis)." }));
     }
     if (!found.actors.length) {
-      box.append(el("p", { class: "muted", text: "No actors found." }));
+      const analysed = Boolean(doc.layers && (doc.layers.actors || doc.layers.entities));
+      box.append(el("p", { class: "muted", text: analysed ? "No actors found." : "Actors were not analysed (no entities or actors detector ran)." }));
       return box;
     }
     const list = el("ul", { class: "actor-list" });
@@ -458,7 +460,7 @@
           article,
         ]),
         el("aside", { class: "side" }, [
-          filterPanel(counts, active, redraw),
+          filterPanel(counts, active, redraw, Boolean(doc.layers && doc.layers.persuasion)),
           el("section", { class: "panel chart-panel", "aria-labelledby": "mix-h" }, [
             el("h2", { id: "mix-h", text: "Technique counts" }),
             counts.length ? barChart(counts, "Technique counts in this article") : el("p", { class: "muted", text: "Nothing to chart." }),
@@ -660,7 +662,7 @@
         if (!n) continue;
         const h = ((height - bottom - 20) * n) / max;
         y -= h;
-        const rect = svg("rect", { x: x, y: y, width: Math.max(2, step - 4), height: h, fill: group.colour, stroke: "#fff", "data-group": group.id });
+        const rect = svg("rect", { x: x, y: y, width: Math.max(2, Math.min(48, step - 4)), height: h, fill: group.colour, stroke: "#fff", "data-group": group.id });
         rect.append(svg("title", { text: point.key + " · " + group.name + ": " + n }));
         chart.append(rect);
       }
@@ -827,11 +829,14 @@
     const step = (width - 10) / Math.max(1, points.length);
     const chart = svg("svg", { viewBox: "0 0 " + width + " " + height, class: "timeline", role: "img", "aria-label": title });
     chart.append(svg("title", { text: title }));
+    const bar = Math.max(2, Math.min(36, step - 3));
     points.forEach(([key, count], i) => {
-      const h = ((height - 24) * count) / max;
-      const rect = svg("rect", { x: 5 + i * step, y: height - 18 - h, width: Math.max(2, step - 3), height: h, class: "tl-bar" });
+      const h = ((height - 34) * count) / max;
+      const x = 5 + i * step;
+      const rect = svg("rect", { x: x, y: height - 18 - h, width: bar, height: h, class: "tl-bar" });
       rect.append(svg("title", { text: key + ": " + count }));
       chart.append(rect);
+      chart.append(svg("text", { x: x + bar / 2, y: height - 22 - h, "text-anchor": "middle", class: "axis small", text: String(count) }));
     });
     if (points.length) {
       chart.append(svg("text", { x: 5, y: height - 4, class: "axis small", text: points[0][0] }));

@@ -4,7 +4,8 @@
 (function () {
   function el(tag, text, cls) {
     const node = document.createElement(tag);
-    if (text !== undefined && text !== null) node.textContent = String(text);
+    // docstrings mark code with reStructuredText double backticks
+    if (text !== undefined && text !== null) node.textContent = String(text).replace(/``/g, "");
     if (cls) node.className = cls;
     return node;
   }
