@@ -6,7 +6,7 @@ import hmac
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -85,7 +85,6 @@ class Settings:
     wait_timeout: float = 10.0
     allow_private: bool = False
     detectors: str = "default"
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def key_ok(self, given: str | None) -> bool:
         """Tell whether ``given`` is one of the keys (always true when no key is set)."""

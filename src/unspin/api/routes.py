@@ -8,7 +8,7 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
@@ -27,6 +27,9 @@ from unspin.api.schemas import (
 from unspin.document import Document
 from unspin.errors import SourceError
 from unspin.pipeline import Pipeline
+
+if TYPE_CHECKING:
+    from unspin.api.app import Settings
 
 __all__ = ["State", "Pipelines", "build_router"]
 
@@ -77,7 +80,7 @@ class Pipelines:
 class State:
     """What the routes share: settings, the analysis pool, the corpus and the pipelines."""
 
-    settings: Any
+    settings: Settings
     pool: AnalysisPool
     corpus: Any
     pipelines: Pipelines
