@@ -364,7 +364,7 @@ class BodyLimit:
 
     @staticmethod
     async def _reply(send: Send, status: int, kind: str, message: str) -> None:
-        response = error_response(status, kind, message, {"Connection": "close"})
+        response = error_response(status, kind, message)
         await send(
             {"type": "http.response.start", "status": status, "headers": response.raw_headers}
         )
