@@ -8,18 +8,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from api_support import KEY
 from fastapi.testclient import TestClient
 
 from unspin.api import create_app
 
 PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
-KEY = "test-key-1234"
-
-OPINION = (
-    "The corrupt elite lied again, the minister said on 3 May 2024.\n\n"
-    "Officials claimed 12,000 jobs were lost, according to the union. "
-    "Radical thugs destroyed the square, Mayor Anna Berg told reporters."
-)
 
 
 @contextmanager
@@ -75,14 +69,3 @@ def corpus_client(corpus: object) -> Iterator[TestClient]:
     app = create_app(corpus=corpus, api_key=KEY, detectors="baseline")  # type: ignore[arg-type]
     with TestClient(app) as test_client:
         yield test_client
-
-
-def store(client: TestClient, text: str, **meta: str) -> dict:
-    """Analyse and store one text; return the document JSON."""
-    response = client.post(
-        "/api/v1/analyze",
-        json={"text": text, "store": True, "meta": meta or None},
-        headers={"X-API-Key": KEY},
-    )
-    assert response.status_code == 200, response.text
-    return response.json()

@@ -7,8 +7,8 @@ from importlib.resources import files
 
 import jsonschema
 import pytest
+from api_support import OPINION
 from fastapi.testclient import TestClient
-from tests.api.conftest import OPINION
 
 SCHEMA = json.loads(files("unspin").joinpath("schema/document-1.json").read_text("utf-8"))
 

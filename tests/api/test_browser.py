@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.api.conftest import KEY
+from api_support import KEY, WordsEmbedder
 
 pytestmark = pytest.mark.browser
 
@@ -84,21 +84,6 @@ def _post(base: str, body: dict[str, Any]) -> dict[str, Any]:
     )
     with urllib.request.urlopen(request, timeout=30) as response:
         return json.loads(response.read())  # type: ignore[no-any-return]
-
-
-class WordsEmbedder:
-    """A test double for the sentence encoder: hashed bags of words, so shared words mean close."""
-
-    def embed(self, texts: list[str]) -> Any:
-        import zlib
-
-        import numpy as np
-
-        vectors = np.zeros((len(texts), 256), dtype=np.float32)
-        for row, text in enumerate(texts):
-            for word in text.lower().split():
-                vectors[row, zlib.crc32(word.strip(".,!?").encode()) % 256] += 1.0
-        return vectors
 
 
 ACTORS_TEXT = "Senator Ida Holm spoke. Critics called Holm a puppet of the banks."

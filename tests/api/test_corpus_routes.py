@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from api_support import KEY, OPINION, WordsEmbedder, store
 from fastapi.testclient import TestClient
-from tests.api.conftest import KEY, OPINION, store
 
 OTHER = "Rain is expected in the north on Friday, the weather service said."
 
@@ -134,21 +134,6 @@ def test_dups_clusters_a_republished_copy(corpus_client: TestClient) -> None:
     assert [sorted(m["id"] for m in c["members"]) for c in clusters] == [
         sorted([first["id"], second["id"]])
     ]
-
-
-class WordsEmbedder:
-    """A test double for the sentence encoder: hashed bags of words."""
-
-    def embed(self, texts: list[str]):  # type: ignore[no-untyped-def]
-        import zlib
-
-        import numpy as np
-
-        vectors = np.zeros((len(texts), 256), dtype=np.float32)
-        for row, text in enumerate(texts):
-            for word in text.lower().split():
-                vectors[row, zlib.crc32(word.strip(".,!?").encode()) % 256] += 1.0
-        return vectors
 
 
 def test_narratives_cluster_documents_on_one_story(corpus: object) -> None:
