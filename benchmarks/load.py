@@ -86,13 +86,13 @@ def _client(
         try:
             conn.request("POST", "/api/v1/analyze", body=body, headers=headers)
             response = conn.getresponse()
-            response.read()
+            answer = response.read()
             if response.status == 503 and response.getheader("Retry-After"):
                 # the bounded pool said "busy, retry later": back-pressure, not a failure
                 refused.append(time.perf_counter() - started)
                 time.sleep(min(float(response.getheader("Retry-After") or 1), 1.0))
             elif response.status != 200:
-                failures.append(f"HTTP {response.status}")
+                failures.append(f"HTTP {response.status}: {answer[:300].decode(errors='replace')}")
             else:
                 mine.append(time.perf_counter() - started)
         except (OSError, http.client.HTTPException) as exc:

@@ -162,6 +162,11 @@ def create_app(
     )
 
     from unspin.api.routes import Pipelines, State, build_router
+    from unspin.detectors import registry
+
+    # load the detector modules now, once: the registry fills itself on first use, and two
+    # requests arriving together must not see it half filled
+    registry.names()
 
     if db is not None and corpus is not None:
         raise ValueError("give db or corpus, not both")

@@ -63,8 +63,8 @@ class Pipelines:
         """
         from unspin.detectors import registry
 
-        key = tuple(registry.expand(names.split(",")))
         with self._lock:
+            key = tuple(registry.expand(names.split(",")))
             pipeline = self._cache.get(key)
             if pipeline is None:
                 pipeline = Pipeline([registry.create(name) for name in key])

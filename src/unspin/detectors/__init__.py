@@ -8,6 +8,7 @@ the group ``unspin.detectors`` whose object is a callable taking the registry.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from importlib import import_module
@@ -71,6 +72,8 @@ class Registry:
         self._detectors: dict[str, DetectorInfo] = {}
         self._sets: dict[str, tuple[str, ...]] = {}
         self._loaded = False
+        self._ready = False
+        self._lock = threading.RLock()
 
     def add(self, info: DetectorInfo) -> None:
         self._detectors[info.name] = info
@@ -79,19 +82,25 @@ class Registry:
         self._sets[name] = tuple(members)
 
     def _load(self) -> None:
-        if self._loaded:
+        if self._ready:
             return
-        self._loaded = True
-        for module in BUILTIN_MODULES:
-            import_module(module)
-        for entry in entry_points(group="unspin.detectors"):
-            try:
-                entry.load()(self)
-            except Exception as exc:  # a broken plugin must not break the built-ins
-                raise DetectorError(f"plugin {entry.name!r} failed to register: {exc}") from exc
-        # until trained detectors claim it, the default set is the transparent baseline
-        if "default" not in self._sets and "baseline" in self._sets:
-            self._sets["default"] = self._sets["baseline"]
+        # threads (the API's pool) that ask while another loads wait for it to finish; the
+        # loading thread itself, re-entering from a module it imports, goes straight on
+        with self._lock:
+            if self._loaded:
+                return
+            self._loaded = True
+            for module in BUILTIN_MODULES:
+                import_module(module)
+            for entry in entry_points(group="unspin.detectors"):
+                try:
+                    entry.load()(self)
+                except Exception as exc:  # a broken plugin must not break the built-ins
+                    raise DetectorError(f"plugin {entry.name!r} failed to register: {exc}") from exc
+            # until trained detectors claim it, the default set is the transparent baseline
+            if "default" not in self._sets and "baseline" in self._sets:
+                self._sets["default"] = self._sets["baseline"]
+            self._ready = True
 
     def names(self) -> list[str]:
         self._load()
