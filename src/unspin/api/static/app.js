@@ -623,6 +623,8 @@
         const rect = svg("rect", { x: x, y: y + 3, width: w, height: rowHeight - 8, fill: group.colour, stroke: "#fff", "data-group": group.id });
         rect.append(svg("title", { text: group.name + ": " + n }));
         chart.append(rect);
+        // the group's marker inside its bar, so the chart does not rest on colour alone
+        if (w >= 14) chart.append(svg("text", { x: x + w / 2, y: y + 16, "text-anchor": "middle", class: "bar-mark", "aria-hidden": "true", text: group.marker }));
         x += w;
       }
       const docs = row.documents ? " / " + row.documents + " doc" + (row.documents === 1 ? "" : "s") : "";
@@ -665,6 +667,7 @@
         const rect = svg("rect", { x: x, y: y, width: Math.max(2, Math.min(48, step - 4)), height: h, fill: group.colour, stroke: "#fff", "data-group": group.id });
         rect.append(svg("title", { text: point.key + " · " + group.name + ": " + n }));
         chart.append(rect);
+        if (h >= 14 && step >= 14) chart.append(svg("text", { x: x + Math.min(48, step - 4) / 2, y: y + h / 2 + 4, "text-anchor": "middle", class: "bar-mark", "aria-hidden": "true", text: group.marker }));
       }
       if (points.length <= 12 || i % Math.ceil(points.length / 12) === 0) {
         chart.append(svg("text", { x: x, y: height - bottom + 14, class: "axis small", text: shorten(String(point.key), 10) }));
