@@ -332,14 +332,17 @@ def cmd_detectors(args: argparse.Namespace) -> int:
     for column in ("name", "version", "provides", "requires", "description", "model files"):
         table.add_column(column)
     for name in registry.names():
-        info = registry.info(name)
+        about = registry.describe(name)
+        version = about["version"] or "-"
+        if not about["available"]:
+            version = f"{version} (unavailable: {about['problem']})"
         table.add_row(
             name,
-            info.version or "?",
-            ", ".join(info.provides),
-            ", ".join(info.requires) or "-",
-            info.description,
-            "\n".join(info.model_files) or "-",
+            version,
+            ", ".join(about["provides"]),
+            ", ".join(about["requires"]) or "-",
+            about["description"],
+            "\n".join(about["model_files"]) or "-",
         )
     sets = Table(title="sets")
     sets.add_column("name")
