@@ -5,6 +5,9 @@ import http.server
 import io
 import ipaddress
 import json
+import shutil
+import ssl
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -450,3 +453,47 @@ def test_read_jsonl_url_record(server: str, tmp_path: Path) -> None:
     path = _jsonl(tmp_path, [json.dumps({"id": "u", "url": f"{server}/article"})])
     doc = next(read(path, allow_private=True))
     assert doc.id == "u" and doc.meta["author"] == "Marta Kell"
+
+
+@pytest.fixture(scope="module")
+def tls_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """An https server with a self-signed certificate (which must not be trusted)."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("openssl is not installed")
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        [
+            openssl,
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"https://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_fetch_https_checks_certificate(tls_server: str) -> None:
+    with pytest.raises(SourceError, match="TLS error"):
+        fetch(f"{tls_server}/article", allow_private=True, timeout=5)
