@@ -5,6 +5,7 @@ import http.server
 import io
 import ipaddress
 import json
+import random
 import shutil
 import ssl
 import subprocess
@@ -74,6 +75,12 @@ def test_read_blank_file_is_invalid_input(tmp_path: Path, data: bytes) -> None:
 def test_read_binary_file_is_invalid_input(tmp_path: Path, data: bytes) -> None:
     with pytest.raises(InvalidInput, match="binary input"):
         next(read(_write(tmp_path / "x.txt", data)))
+
+
+def test_read_undecodable_bytes_is_invalid_input(tmp_path: Path) -> None:
+    noise = bytes(random.Random(1).randrange(0x80, 0x100) for _ in range(400))
+    with pytest.raises(InvalidInput, match="noise.txt: bytes are not UTF-8"):
+        next(read(_write(tmp_path / "noise.txt", noise)))
 
 
 def test_decode_bom_with_bad_body_is_invalid_input() -> None:
