@@ -78,7 +78,8 @@ def test_read_binary_file_is_invalid_input(tmp_path: Path, data: bytes) -> None:
 
 
 def test_read_undecodable_bytes_is_invalid_input(tmp_path: Path) -> None:
-    noise = bytes(random.Random(1).randrange(0x80, 0x100) for _ in range(400))
+    rng = random.Random(1)
+    noise = bytes(rng.randrange(0x80, 0x100) for _ in range(400))
     with pytest.raises(InvalidInput, match="noise.txt: bytes are not UTF-8"):
         next(read(_write(tmp_path / "noise.txt", noise)))
 
