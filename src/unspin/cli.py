@@ -61,6 +61,16 @@ def _command(
     return parser
 
 
+def _seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 0 < seconds <= 600:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number of seconds in (0, 600]")
+    return seconds
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Build the argument parser with every subcommand."""
     parser = argparse.ArgumentParser(
@@ -106,7 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="fetch URLs on private, loopback or link-local addresses",
     )
     analyze.add_argument(
-        "--timeout", type=float, default=10.0, metavar="SECONDS", help="URL timeout (default 10)"
+        "--timeout", type=_seconds, default=10.0, metavar="SECONDS", help="URL timeout (default 10)"
     )
 
     _command(
