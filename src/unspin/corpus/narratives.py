@@ -239,3 +239,12 @@ def corpus_narratives(
     result["unit"] = unit
     result["embedder"] = str(getattr(embedder, "producer", type(embedder).__name__))
     return result
+
+
+def narrative_timeline(result: dict[str, Any]) -> dict[str, dict[str, int]]:
+    """Return period -> narrative id -> member count, from a :func:`find_narratives` result."""
+    out: dict[str, dict[str, int]] = {}
+    for narrative in result["narratives"]:
+        for row in narrative["timeline"]:
+            out.setdefault(row["period"], {})[narrative["id"]] = row["count"]
+    return dict(sorted(out.items()))
