@@ -11,14 +11,28 @@ from fake_embedder import KeywordEmbedder
 
 from unspin.cli import build_parser, main
 
-ARTICLES = {"courier.txt": COURIER, "post.txt": POST, "wire.txt": WIRE, "other.txt": OTHER,
-            "copy.txt": trimmed(COURIER)}
+ARTICLES = {
+    "courier.txt": COURIER,
+    "post.txt": POST,
+    "wire.txt": WIRE,
+    "other.txt": OTHER,
+    "copy.txt": trimmed(COURIER),
+}
 BATCH = [
-    {"id": "b1", "text": "The corrupt elite lied again about the disastrous bridge, the mayor said.",
-     "source": "https://valley.example/b1", "published": "2024-05-09", "title": "<b>Bridge</b>"},
-    {"id": "b2", "text": "The library opened on Saturday with a new repair cafe.",
-     "source": "https://kelby.example/b2", "published": "2024-05-13",
-     "title": "<script>alert(1)</script>"},
+    {
+        "id": "b1",
+        "text": "The corrupt elite lied again about the disastrous bridge, the mayor said.",
+        "source": "https://valley.example/b1",
+        "published": "2024-05-09",
+        "title": "<b>Bridge</b>",
+    },
+    {
+        "id": "b2",
+        "text": "The library opened on Saturday with a new repair cafe.",
+        "source": "https://kelby.example/b2",
+        "published": "2024-05-13",
+        "title": "<script>alert(1)</script>",
+    },
 ]
 
 
@@ -72,14 +86,36 @@ def test_cli_corpus_show_unknown_id_fails_in_one_line(filled, capsys):
 
 
 def test_cli_corpus_search_with_filters(filled, capsys):
-    found = _json(capsys, "corpus", "--db", filled, "search", "bridge", "--technique",
-                  "Loaded_Language", "--since", "2024-05-01", "--format", "json")
+    found = _json(
+        capsys,
+        "corpus",
+        "--db",
+        filled,
+        "search",
+        "bridge",
+        "--technique",
+        "Loaded_Language",
+        "--since",
+        "2024-05-01",
+        "--format",
+        "json",
+    )
     assert [d["id"] for d in found["documents"]] == ["b1"]
 
 
 def test_cli_corpus_search_by_source(filled, capsys):
-    found = _json(capsys, "corpus", "--db", filled, "search", "", "--source", "kelby.example",
-                  "--format", "json")
+    found = _json(
+        capsys,
+        "corpus",
+        "--db",
+        filled,
+        "search",
+        "",
+        "--source",
+        "kelby.example",
+        "--format",
+        "json",
+    )
     assert [d["id"] for d in found["documents"]] == ["b2"]
 
 
@@ -95,14 +131,16 @@ def test_cli_corpus_import_labelstudio(filled, tmp_path, capsys):
     main(["corpus", "--db", filled, "export", "--format", "labelstudio", "-o", str(tasks_path)])
     tasks = json.loads(tasks_path.read_text())
     for task in tasks:
-        task["annotations"] = [{"id": 1, "result": task.get("predictions", [{}])[0].get(
-            "result", [])}]
+        task["annotations"] = [
+            {"id": 1, "result": task.get("predictions", [{}])[0].get("result", [])}
+        ]
     tasks_path.write_text(json.dumps(tasks))
     assert main(["corpus", "--db", filled, "import", str(tasks_path)]) == 0
     doc = _json(capsys, "corpus", "--db", filled, "show", "b1")
     assert doc["layers"]["persuasion-gold"]["spans"] == [
         {**s, "score": None, "attrs": {"annotator": None}}
-        for s in doc["layers"]["persuasion"]["spans"]]
+        for s in doc["layers"]["persuasion"]["spans"]
+    ]
 
 
 def test_cli_corpus_delete_removes(filled, capsys):
@@ -136,8 +174,11 @@ def test_cli_corpus_stats_charts_write_png_and_html(filled, tmp_path, capsys):
     folder = tmp_path / "report"
     assert main(["corpus", "--db", filled, "stats", "--charts", str(folder)]) == 0
     # baseline entities carry no stance, so there is no stance chart
-    assert sorted(p.name for p in folder.iterdir()) == ["index.html", "techniques.png",
-                                                        "timeline.png"]
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "index.html",
+        "techniques.png",
+        "timeline.png",
+    ]
 
 
 def test_cli_corpus_stats_page_escapes_untrusted_text(db_url, tmp_path, capsys):
@@ -146,20 +187,33 @@ def test_cli_corpus_stats_page_escapes_untrusted_text(db_url, tmp_path, capsys):
     from unspin.store import open_corpus
 
     with open_corpus(db_url) as corpus:
-        corpus.add(make_doc("The <script> reckless plan.", source="https://x.example/<img>",
-                            published="2024-01-01", techniques=[("reckless", "Loaded_Language")],
-                            actors=[actor("<script>alert(1)</script>", "negative")]))
+        corpus.add(
+            make_doc(
+                "The <script> reckless plan.",
+                source="https://x.example/<img>",
+                published="2024-01-01",
+                techniques=[("reckless", "Loaded_Language")],
+                actors=[actor("<script>alert(1)</script>", "negative")],
+            )
+        )
     folder = tmp_path / "report"
     main(["corpus", "--db", db_url, "stats", "--charts", str(folder)])
     page = (folder / "index.html").read_text()
-    assert ((folder / "stance.png").is_file(), "<script>" not in page, "&lt;script&gt;alert(1)&lt;/script&gt;" in page) == (True, True, True)
+    assert (
+        (folder / "stance.png").is_file(),
+        "<script>" not in page,
+        "&lt;script&gt;alert(1)&lt;/script&gt;" in page,
+    ) == (True, True, True)
 
 
 def test_cli_corpus_timeline_json(filled, capsys):
-    result = _json(capsys, "corpus", "--db", filled, "timeline", "--freq", "week", "--format",
-                   "json")
-    assert [(r["period"], r["documents"]) for r in result["timeline"]] == [("2024-05-06", 1),
-                                                                           ("2024-05-13", 1)]
+    result = _json(
+        capsys, "corpus", "--db", filled, "timeline", "--freq", "week", "--format", "json"
+    )
+    assert [(r["period"], r["documents"]) for r in result["timeline"]] == [
+        ("2024-05-06", 1),
+        ("2024-05-13", 1),
+    ]
 
 
 @pytest.fixture
@@ -177,8 +231,7 @@ def test_cli_corpus_narratives_json(filled, capsys, double_embedder):
 
 
 def test_cli_corpus_timeline_counts_narratives(filled, capsys, double_embedder):
-    result = _json(capsys, "corpus", "--db", filled, "timeline", "--narratives", "--format",
-                   "json")
+    result = _json(capsys, "corpus", "--db", filled, "timeline", "--narratives", "--format", "json")
     assert all("narratives" in row for row in result["timeline"])
 
 

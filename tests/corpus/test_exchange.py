@@ -31,8 +31,10 @@ def test_export_jsonl_round_trips_documents():
 def test_export_csv_has_one_row_per_document():
     rows = list(csv.DictReader(io.StringIO(_export("csv"))))
     assert [(r["id"], json.loads(r["techniques"])) for r in rows] == [
-        (HARBOUR.id, {"Loaded_Language": 1}), (BUDGET.id, {}),
-        (BRIDGE.id, {"Loaded_Language": 1, "Name_Calling,Labeling": 1})]
+        (HARBOUR.id, {"Loaded_Language": 1}),
+        (BUDGET.id, {}),
+        (BRIDGE.id, {"Loaded_Language": 1, "Name_Calling,Labeling": 1}),
+    ]
 
 
 def test_export_parquet_keeps_layers(tmp_path: Path):
@@ -56,17 +58,29 @@ def test_export_unknown_format_raises_invalid_input():
 def _annotate(tasks: list[dict], *, utf16: bool = False) -> list[dict]:
     """Play the annotator: accept the predictions, and add one region of our own."""
     for number, task in enumerate(tasks):
-        result = [dict(r, value=dict(r["value"])) for r in task.get("predictions", [{}])[0].get(
-            "result", [])]
+        result = [
+            dict(r, value=dict(r["value"]))
+            for r in task.get("predictions", [{}])[0].get("result", [])
+        ]
         text = task["data"]["text"]
         start = text.index("Okafor") if "Okafor" in text else None
         if start is not None:
             offset = start
             if utf16:
                 offset += sum(1 for ch in text[:start] if ord(ch) > 0xFFFF)
-            result.append({"from_name": "technique", "to_name": "text", "type": "labels",
-                           "value": {"start": offset, "end": offset + 6, "text": "Okafor",
-                                     "labels": ["Name_Calling,Labeling"]}})
+            result.append(
+                {
+                    "from_name": "technique",
+                    "to_name": "text",
+                    "type": "labels",
+                    "value": {
+                        "start": offset,
+                        "end": offset + 6,
+                        "text": "Okafor",
+                        "labels": ["Name_Calling,Labeling"],
+                    },
+                }
+            )
         task["id"] = number + 1
         task["annotations"] = [{"id": 10 + number, "completed_by": 7, "result": result}]
     return tasks
@@ -79,28 +93,35 @@ def test_labelstudio_round_trip_writes_gold_layers(corpus):
     report = import_labelstudio(corpus, tasks)
     gold = corpus.get(BRIDGE.id).layers["persuasion-gold"]
     predicted = BRIDGE.layers["persuasion"]
-    expected = sorted([(s.start, s.end, s.label) for s in predicted.spans]
-                      + [(BRIDGE.text.index("Okafor"), BRIDGE.text.index("Okafor") + 6,
-                          "Name_Calling,Labeling")])
+    expected = sorted(
+        [(s.start, s.end, s.label) for s in predicted.spans]
+        + [(BRIDGE.text.index("Okafor"), BRIDGE.text.index("Okafor") + 6, "Name_Calling,Labeling")]
+    )
     assert ([(s.start, s.end, s.label) for s in gold.spans], report.documents) == (expected, 3)
 
 
 def test_labelstudio_import_keeps_predictions_and_versions(corpus):
     corpus.add(BRIDGE, producers={"persuasion": "1.0.0"})
     import_labelstudio(corpus, _annotate(json.loads(_export("labelstudio", [BRIDGE]))))
-    assert (corpus.get(BRIDGE.id).layers["persuasion"] == BRIDGE.layers["persuasion"],
-            corpus.has(BRIDGE.id, {"persuasion": "1.0.0"})) == (True, True)
+    assert (
+        corpus.get(BRIDGE.id).layers["persuasion"] == BRIDGE.layers["persuasion"],
+        corpus.has(BRIDGE.id, {"persuasion": "1.0.0"}),
+    ) == (True, True)
 
 
 def test_labelstudio_import_repairs_utf16_offsets(corpus):
-    doc = make_doc("Fans 🎉🎉 cheered while Okafor spoke of a reckless plan.",
-                   techniques=[("reckless", "Loaded_Language")])
+    doc = make_doc(
+        "Fans 🎉🎉 cheered while Okafor spoke of a reckless plan.",
+        techniques=[("reckless", "Loaded_Language")],
+    )
     corpus.add(doc)
     tasks = _annotate(json.loads(_export("labelstudio", [doc])), utf16=True)
     report = import_labelstudio(corpus, tasks)
     gold = corpus.get(doc.id).layers["persuasion-gold"]
-    assert (report.repaired_offsets, [s.text(doc) for s in gold.spans]) == (1, ["Okafor",
-                                                                                 "reckless"])
+    assert (report.repaired_offsets, [s.text(doc) for s in gold.spans]) == (
+        1,
+        ["Okafor", "reckless"],
+    )
 
 
 def test_labelstudio_import_skips_unknown_documents(corpus):

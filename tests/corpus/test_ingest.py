@@ -75,15 +75,18 @@ def test_add_items_records_a_copy_at_a_new_source(corpus):
     pipeline = Pipeline.from_names("baseline")
     add_items(corpus, [Document(COURIER, meta={"source": "a.txt"})], pipeline)
     add_items(corpus, [Document(COURIER, meta={"source": "b.txt"})], pipeline)
-    assert sorted(s["source"] for s in next(iter(corpus.sightings().values()))) == ["a.txt",
-                                                                                     "b.txt"]
+    assert sorted(s["source"] for s in next(iter(corpus.sightings().values()))) == [
+        "a.txt",
+        "b.txt",
+    ]
 
 
 @pytest.fixture
 def dask_client():  # type: ignore[no-untyped-def]
     distributed = pytest.importorskip("dask.distributed")
-    cluster = distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
-                                       dashboard_address=None)
+    cluster = distributed.LocalCluster(
+        n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None
+    )
     client = distributed.Client(cluster)
     yield client
     client.close()
@@ -95,11 +98,14 @@ def test_run_distributed_writes_to_the_store(db_url, folder, dask_client):
     from unspin.store import open_corpus
 
     files = sorted(str(p) for p in folder.iterdir())
-    report = run_distributed(files, client=dask_client, db=db_url, detectors="baseline",
-                             partitions=2)
+    report = run_distributed(
+        files, client=dask_client, db=db_url, detectors="baseline", partitions=2
+    )
     with open_corpus(db_url) as corpus:
         assert (report.added, sorted(d.meta["source"] for d in corpus.iter_documents())) == (
-            4, files)
+            4,
+            files,
+        )
 
 
 def test_run_distributed_writes_parquet(tmp_path, folder, dask_client):
@@ -108,8 +114,9 @@ def test_run_distributed_writes_parquet(tmp_path, folder, dask_client):
     from unspin.corpus.distributed import run_distributed
 
     files = sorted(str(p) for p in folder.iterdir())
-    run_distributed(files, client=dask_client, parquet=str(tmp_path / "out"),
-                    detectors="baseline", partitions=2)
+    run_distributed(
+        files, client=dask_client, parquet=str(tmp_path / "out"), detectors="baseline", partitions=2
+    )
     table = pq.read_table(str(tmp_path / "out"))
     assert sorted(table.column("source").to_pylist()) == files
 

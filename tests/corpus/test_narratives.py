@@ -23,13 +23,31 @@ from unspin.errors import InvalidInput, ModelError
 from unspin.models.embeddings import Embedder
 
 UNITS = [
-    Unit("courier", COURIER, "https://kelby-courier.example/fire", "kelby-courier.example",
-         "Fire destroys Kelby paper warehouse", "2024-05-07"),
-    Unit("post", POST, "https://northern-post.example/kelby", "northern-post.example",
-         "Kelby blaze", "2024-05-08"),
+    Unit(
+        "courier",
+        COURIER,
+        "https://kelby-courier.example/fire",
+        "kelby-courier.example",
+        "Fire destroys Kelby paper warehouse",
+        "2024-05-07",
+    ),
+    Unit(
+        "post",
+        POST,
+        "https://northern-post.example/kelby",
+        "northern-post.example",
+        "Kelby blaze",
+        "2024-05-08",
+    ),
     Unit("wire", WIRE, "/feeds/regional-wire/kelby.txt", "regional-wire", "Smoke", "2024-05-15"),
-    Unit("other", OTHER, "https://kelby-courier.example/library", "kelby-courier.example",
-         "Library reopens", "2024-05-09"),
+    Unit(
+        "other",
+        OTHER,
+        "https://kelby-courier.example/library",
+        "kelby-courier.example",
+        "Library reopens",
+        "2024-05-09",
+    ),
 ]
 
 
@@ -40,7 +58,8 @@ def _narratives(**options):  # type: ignore[no-untyped-def]
 def test_find_narratives_groups_the_same_story():
     result = _narratives()
     assert [sorted(m["id"] for m in n["members"]) for n in result["narratives"]] == [
-        ["courier", "post", "wire"]]
+        ["courier", "post", "wire"]
+    ]
 
 
 def test_find_narratives_counts_unassigned_texts():
@@ -63,13 +82,18 @@ def test_find_narratives_lists_sources():
 
 def test_find_narratives_timeline_by_week():
     narrative = _narratives(freq="week")["narratives"][0]
-    assert narrative["timeline"] == [{"period": "2024-05-06", "count": 2},
-                                     {"period": "2024-05-13", "count": 1}]
+    assert narrative["timeline"] == [
+        {"period": "2024-05-06", "count": 2},
+        {"period": "2024-05-13", "count": 1},
+    ]
 
 
 def test_narrative_timeline_maps_periods_to_narratives():
-    assert narrative_timeline(_narratives()) == {"2024-05-07": {"n1": 1}, "2024-05-08": {"n1": 1},
-                                                 "2024-05-15": {"n1": 1}}
+    assert narrative_timeline(_narratives()) == {
+        "2024-05-07": {"n1": 1},
+        "2024-05-08": {"n1": 1},
+        "2024-05-15": {"n1": 1},
+    }
 
 
 def test_find_narratives_empty_input_finds_nothing():
@@ -95,15 +119,18 @@ def test_cluster_vectors_separates_orthogonal_groups():
 
 
 def test_key_phrases_prefers_distinctive_words():
-    phrases = key_phrases([["the harbour strike harbour strike went on"],
-                           ["the budget vote passed the budget"]], top=2)
+    phrases = key_phrases(
+        [["the harbour strike harbour strike went on"], ["the budget vote passed the budget"]],
+        top=2,
+    )
     assert ("harbour strike" in phrases[0], "budget" in " ".join(phrases[1])) == (True, True)
 
 
 def test_corpus_narratives_over_stored_documents(corpus):
     for unit in UNITS:
-        corpus.add(make_doc(unit.text, source=unit.source, published=unit.published,
-                            title=unit.title))
+        corpus.add(
+            make_doc(unit.text, source=unit.source, published=unit.published, title=unit.title)
+        )
     result = corpus.narratives(embedder=KeywordEmbedder())
     assert [n["size"] for n in result["narratives"]] == [3]
 
@@ -111,17 +138,25 @@ def test_corpus_narratives_over_stored_documents(corpus):
 def test_corpus_narratives_of_claims(corpus):
     from unspin.document import Layer, Span
 
-    sentences = ["The warehouse burned.", "The library opened.", "A warehouse fire again.",
-                 "Library hours grew."]
+    sentences = [
+        "The warehouse burned.",
+        "The library opened.",
+        "A warehouse fire again.",
+        "Library hours grew.",
+    ]
     text = " ".join(sentences)
     starts = [text.index(s) for s in sentences]
-    claims = Layer("claims", tuple(Span(a, a + len(s), "claim") for a, s in zip(starts, sentences)),
-                   producer="c@1")
+    claims = Layer(
+        "claims",
+        tuple(Span(a, a + len(s), "claim") for a, s in zip(starts, sentences, strict=True)),
+        producer="c@1",
+    )
     corpus.add(make_doc(text, published="2024-05-01").with_layer(claims))
     result = corpus.narratives(embedder=KeywordEmbedder(), unit="claim")
     assert sorted(tuple(m["claim"] for m in n["members"]) for n in result["narratives"]) == [
         ("The library opened.", "Library hours grew."),
-        ("The warehouse burned.", "A warehouse fire again.")]
+        ("The warehouse burned.", "A warehouse fire again."),
+    ]
 
 
 def test_embedder_normalises_a_test_double():
@@ -147,8 +182,9 @@ def _model_dir() -> Path | None:
     return shipped.parent if shipped.is_file() else None
 
 
-@pytest.mark.skipif(_model_dir() is None, reason="no analysis model shipped yet and "
-                    "UNSPIN_EMBEDDER_DIR not set")
+@pytest.mark.skipif(
+    _model_dir() is None, reason="no analysis model shipped yet and UNSPIN_EMBEDDER_DIR not set"
+)
 def test_embedder_onnx_model_puts_same_story_closer():
     vectors = Embedder(directory=_model_dir()).embed([COURIER, POST, OTHER])
     assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2]

@@ -29,48 +29,85 @@ def add_corpus_parser(sub: Any, command: Factory) -> argparse.ArgumentParser:
         command: cli's ``_command(sub, name, func, *, summary, example, description)`` factory.
     """
     corpus = command(
-        sub, "corpus", None,
+        sub,
+        "corpus",
+        None,
         summary="store analysed articles; find copies, narratives and trends",
         example="unspin corpus --db corpus.db add articles/ && unspin corpus --db corpus.db dups",
         description="The store is a SQLite file (default $UNSPIN_DB or corpus.db), "
         "sqlite:///PATH, or postgresql://USER@HOST/DB.",
     )
+
     def show_help(args: argparse.Namespace) -> int:
         corpus.print_help(sys.stderr)
         return 2
 
     corpus.set_defaults(func=show_help)
-    corpus.add_argument("--db", default=os.environ.get("UNSPIN_DB", DEFAULT_DB), metavar="URL",
-                        help="the store (default: $UNSPIN_DB or corpus.db)")
+    corpus.add_argument(
+        "--db",
+        default=os.environ.get("UNSPIN_DB", DEFAULT_DB),
+        metavar="URL",
+        help="the store (default: $UNSPIN_DB or corpus.db)",
+    )
     csub = corpus.add_subparsers(dest="corpus_command", metavar="COMMAND")
 
-    add = command(csub, "add", cmd_add, summary="analyse inputs and store them",
-                  example="unspin corpus --db corpus.db add articles/ feed.jsonl",
-                  description="Documents already stored by the same detector versions are "
-                  "skipped, so an interrupted add resumes where it stopped.")
-    add.add_argument("inputs", nargs="+", metavar="INPUT",
-                     help="files, folders, JSONL/CSV batches, URLs or -")
-    add.add_argument("-d", "--detectors", default="default", metavar="NAMES",
-                     help="detectors or sets (default: default)")
+    add = command(
+        csub,
+        "add",
+        cmd_add,
+        summary="analyse inputs and store them",
+        example="unspin corpus --db corpus.db add articles/ feed.jsonl",
+        description="Documents already stored by the same detector versions are "
+        "skipped, so an interrupted add resumes where it stopped.",
+    )
+    add.add_argument(
+        "inputs", nargs="+", metavar="INPUT", help="files, folders, JSONL/CSV batches, URLs or -"
+    )
+    add.add_argument(
+        "-d",
+        "--detectors",
+        default="default",
+        metavar="NAMES",
+        help="detectors or sets (default: default)",
+    )
     add.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
-    add.add_argument("--allow-private", action="store_true",
-                     help="fetch URLs on private, loopback or link-local addresses")
-    add.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS",
-                     help="URL timeout (default 10)")
+    add.add_argument(
+        "--allow-private",
+        action="store_true",
+        help="fetch URLs on private, loopback or link-local addresses",
+    )
+    add.add_argument(
+        "--timeout", type=float, default=10.0, metavar="SECONDS", help="URL timeout (default 10)"
+    )
 
-    listing = command(csub, "list", cmd_list, summary="list stored documents, newest first",
-                      example="unspin corpus --db corpus.db list --limit 20")
+    listing = command(
+        csub,
+        "list",
+        cmd_list,
+        summary="list stored documents, newest first",
+        example="unspin corpus --db corpus.db list --limit 20",
+    )
     _paging(listing)
     _format(listing, ("table", "json", "jsonl"))
 
-    show = command(csub, "show", cmd_show, summary="show one stored document",
-                   example="unspin corpus --db corpus.db show 3f2a9c0d1e4b5a67 --format md")
+    show = command(
+        csub,
+        "show",
+        cmd_show,
+        summary="show one stored document",
+        example="unspin corpus --db corpus.db show 3f2a9c0d1e4b5a67 --format md",
+    )
     show.add_argument("id", metavar="ID")
     _format(show, ("json", "text", "md", "html"), default="json")
 
-    search = command(csub, "search", cmd_search, summary="full-text search with filters",
-                     example="unspin corpus --db corpus.db search \"warehouse fire\" "
-                     "--technique Loaded_Language --since 2024-05-01")
+    search = command(
+        csub,
+        "search",
+        cmd_search,
+        summary="full-text search with filters",
+        example='unspin corpus --db corpus.db search "warehouse fire" '
+        "--technique Loaded_Language --since 2024-05-01",
+    )
     search.add_argument("query", metavar="QUERY", help="words that must all occur ('' for any)")
     search.add_argument("--source", help="source path or URL (or its start), or outlet")
     search.add_argument("--since", metavar="DATE", help="published on or after (YYYY-MM-DD)")
@@ -80,53 +117,98 @@ def add_corpus_parser(sub: Any, command: Factory) -> argparse.ArgumentParser:
     _paging(search)
     _format(search, ("table", "json", "jsonl"))
 
-    export = command(csub, "export", cmd_export, summary="export every stored document",
-                     example="unspin corpus --db corpus.db export --format labelstudio "
-                     "-o tasks.json")
-    export.add_argument("-f", "--format", required=True,
-                        choices=("jsonl", "csv", "parquet", "labelstudio"))
+    export = command(
+        csub,
+        "export",
+        cmd_export,
+        summary="export every stored document",
+        example="unspin corpus --db corpus.db export --format labelstudio -o tasks.json",
+    )
+    export.add_argument(
+        "-f", "--format", required=True, choices=("jsonl", "csv", "parquet", "labelstudio")
+    )
     export.add_argument("-o", "--output", metavar="PATH", help="file to write (default stdout)")
 
-    imp = command(csub, "import", cmd_import,
-                  summary="import a Label Studio export as gold layers",
-                  example="unspin corpus --db corpus.db import export.json --layer persuasion-gold")
+    imp = command(
+        csub,
+        "import",
+        cmd_import,
+        summary="import a Label Studio export as gold layers",
+        example="unspin corpus --db corpus.db import export.json --layer persuasion-gold",
+    )
     imp.add_argument("file", metavar="FILE", help="Label Studio JSON export (or -)")
     imp.add_argument("--layer", default="persuasion-gold", help="gold layer name")
 
-    delete = command(csub, "delete", cmd_delete, summary="remove a stored document",
-                     example="unspin corpus --db corpus.db delete 3f2a9c0d1e4b5a67")
+    delete = command(
+        csub,
+        "delete",
+        cmd_delete,
+        summary="remove a stored document",
+        example="unspin corpus --db corpus.db delete 3f2a9c0d1e4b5a67",
+    )
     delete.add_argument("id", metavar="ID")
 
-    stats = command(csub, "stats", cmd_stats,
-                    summary="technique rates per source, actors and stance, charts",
-                    example="unspin corpus --db corpus.db stats --charts report/")
-    stats.add_argument("--freq", choices=("day", "week"), default="week",
-                       help="periods for rates over time (default week)")
+    stats = command(
+        csub,
+        "stats",
+        cmd_stats,
+        summary="technique rates per source, actors and stance, charts",
+        example="unspin corpus --db corpus.db stats --charts report/",
+    )
+    stats.add_argument(
+        "--freq",
+        choices=("day", "week"),
+        default="week",
+        help="periods for rates over time (default week)",
+    )
     stats.add_argument("--actors", type=int, default=10, metavar="N", help="actors to list")
-    stats.add_argument("--charts", metavar="DIR",
-                       help="write PNG charts and index.html into DIR")
+    stats.add_argument("--charts", metavar="DIR", help="write PNG charts and index.html into DIR")
     _format(stats, ("table", "json"))
 
-    dups = command(csub, "dups", cmd_dups, summary="clusters of republished and edited copies",
-                   example="unspin corpus --db corpus.db dups --format json")
-    dups.add_argument("--overlap", type=float, default=0.5,
-                      help="least share of the shorter text in the longer (default 0.5)")
-    dups.add_argument("--jaccard", type=float, default=0.25,
-                      help="least Jaccard similarity of word 3-shingles (default 0.25)")
+    dups = command(
+        csub,
+        "dups",
+        cmd_dups,
+        summary="clusters of republished and edited copies",
+        example="unspin corpus --db corpus.db dups --format json",
+    )
+    dups.add_argument(
+        "--overlap",
+        type=float,
+        default=0.5,
+        help="least share of the shorter text in the longer (default 0.5)",
+    )
+    dups.add_argument(
+        "--jaccard",
+        type=float,
+        default=0.25,
+        help="least Jaccard similarity of word 3-shingles (default 0.25)",
+    )
     dups.add_argument("--shingle", type=int, default=3, help="words per shingle (default 3)")
     _format(dups, ("table", "json"))
 
-    narratives = command(csub, "narratives", cmd_narratives,
-                         summary="documents or claims clustered by meaning",
-                         example="unspin corpus --db corpus.db narratives --unit claim")
+    narratives = command(
+        csub,
+        "narratives",
+        cmd_narratives,
+        summary="documents or claims clustered by meaning",
+        example="unspin corpus --db corpus.db narratives --unit claim",
+    )
     _narrative_options(narratives)
     _format(narratives, ("table", "json"))
 
-    timeline = command(csub, "timeline", cmd_timeline,
-                       summary="documents, techniques and narratives per day or week",
-                       example="unspin corpus --db corpus.db timeline --freq week --narratives")
-    timeline.add_argument("--narratives", action="store_true",
-                          help="also count narratives (needs the embedding model)")
+    timeline = command(
+        csub,
+        "timeline",
+        cmd_timeline,
+        summary="documents, techniques and narratives per day or week",
+        example="unspin corpus --db corpus.db timeline --freq week --narratives",
+    )
+    timeline.add_argument(
+        "--narratives",
+        action="store_true",
+        help="also count narratives (needs the embedding model)",
+    )
     _narrative_options(timeline, freq=False)
     timeline.add_argument("--freq", choices=("day", "week"), default="day")
     _format(timeline, ("table", "json"))
@@ -139,18 +221,34 @@ def _paging(parser: argparse.ArgumentParser) -> None:
 
 
 def _format(parser: argparse.ArgumentParser, choices: tuple[str, ...], default: str = "") -> None:
-    parser.add_argument("-f", "--format", choices=choices, default=default or choices[0],
-                        help=f"output format (default {default or choices[0]})")
+    parser.add_argument(
+        "-f",
+        "--format",
+        choices=choices,
+        default=default or choices[0],
+        help=f"output format (default {default or choices[0]})",
+    )
 
 
 def _narrative_options(parser: argparse.ArgumentParser, *, freq: bool = True) -> None:
-    parser.add_argument("--unit", choices=("document", "claim"), default="document",
-                        help="cluster whole documents or their claims")
-    parser.add_argument("--threshold", type=float, default=0.5,
-                        help="least cosine similarity to a cluster (default 0.5)")
+    parser.add_argument(
+        "--unit",
+        choices=("document", "claim"),
+        default="document",
+        help="cluster whole documents or their claims",
+    )
+    parser.add_argument(
+        "--threshold",
+        type=float,
+        default=0.5,
+        help="least cosine similarity to a cluster (default 0.5)",
+    )
     parser.add_argument("--min-size", type=int, default=2, help="least members (default 2)")
-    parser.add_argument("--model-dir", metavar="DIR",
-                        help="load the embedding model from DIR instead of the shipped one")
+    parser.add_argument(
+        "--model-dir",
+        metavar="DIR",
+        help="load the embedding model from DIR instead of the shipped one",
+    )
     if freq:
         parser.add_argument("--freq", choices=("day", "week"), default="day")
 
@@ -195,36 +293,61 @@ def cmd_add(args: argparse.Namespace) -> int:
     show = not args.quiet and sys.stderr.isatty()
     with _open(args) as corpus:
         if not show:
-            report = add_inputs(corpus, args.inputs, detectors=args.detectors,
-                                allow_private=args.allow_private, timeout=args.timeout)
+            report = add_inputs(
+                corpus,
+                args.inputs,
+                detectors=args.detectors,
+                allow_private=args.allow_private,
+                timeout=args.timeout,
+            )
         else:
-            from rich.progress import (BarColumn, Progress, SpinnerColumn, TextColumn,
-                                       TimeElapsedColumn)
+            from rich.progress import (
+                BarColumn,
+                Progress,
+                SpinnerColumn,
+                TextColumn,
+                TimeElapsedColumn,
+            )
 
             console = _console(stderr=True)
-            with Progress(SpinnerColumn(), TextColumn("adding"), BarColumn(bar_width=None),
-                          TextColumn("{task.fields[added]} added, {task.fields[skipped]} "
-                                     "skipped, {task.fields[failed]} failed"),
-                          TimeElapsedColumn(), console=console, transient=True) as bar:
+            with Progress(
+                SpinnerColumn(),
+                TextColumn("adding"),
+                BarColumn(bar_width=None),
+                TextColumn(
+                    "{task.fields[added]} added, {task.fields[skipped]} "
+                    "skipped, {task.fields[failed]} failed"
+                ),
+                TimeElapsedColumn(),
+                console=console,
+                transient=True,
+            ) as bar:
                 task = bar.add_task("add", total=None, added=0, skipped=0, failed=0)
                 counts = {"added": 0, "skipped": 0, "failed": 0}
 
                 def tick(what: str, item: Any) -> None:
                     counts[what] += 1
-                    bar.update(task, advance=1, **counts)
+                    bar.update(task, advance=1, **counts)  # type: ignore[arg-type]
                     if what == "failed":
                         from rich.text import Text
 
                         console.print(Text(f"unspin: {item}"))
 
-                report = add_inputs(corpus, args.inputs, detectors=args.detectors,
-                                    allow_private=args.allow_private, timeout=args.timeout,
-                                    on_item=tick)
+                report = add_inputs(
+                    corpus,
+                    args.inputs,
+                    detectors=args.detectors,
+                    allow_private=args.allow_private,
+                    timeout=args.timeout,
+                    on_item=tick,
+                )
     if not show:
         for line in report.failures:
             print(f"unspin: {line}", file=sys.stderr)
-    print(f"added {report.added}, skipped {report.skipped} (already stored), "
-          f"failed {report.failed}", file=sys.stderr)
+    print(
+        f"added {report.added}, skipped {report.skipped} (already stored), failed {report.failed}",
+        file=sys.stderr,
+    )
     return 1 if report.failed else 0
 
 
@@ -232,8 +355,15 @@ def _doc_rows(docs: list[Any]) -> list[list[Any]]:
     rows = []
     for doc in docs:
         layer = doc.layers.get("persuasion")
-        rows.append([doc.id, doc.meta.get("published", ""), doc.meta.get("source", ""),
-                     doc.meta.get("title", ""), len(layer) if layer is not None else "-"])
+        rows.append(
+            [
+                doc.id,
+                doc.meta.get("published", ""),
+                doc.meta.get("source", ""),
+                doc.meta.get("title", ""),
+                len(layer) if layer is not None else "-",
+            ]
+        )
     return rows
 
 
@@ -245,9 +375,13 @@ def _print_docs(docs: list[Any], total: int, fmt: str, title: str) -> None:
 
         write_jsonl(docs, sys.stdout)
     else:
-        _console().print(_table(f"{title} ({len(docs)} of {total})",
-                                ["id", "published", "source", "title", "techniques"],
-                                _doc_rows(docs)))
+        _console().print(
+            _table(
+                f"{title} ({len(docs)} of {total})",
+                ["id", "published", "source", "title", "techniques"],
+                _doc_rows(docs),
+            )
+        )
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -271,9 +405,16 @@ def cmd_show(args: argparse.Namespace) -> int:
 def cmd_search(args: argparse.Namespace) -> int:
     """Search the store."""
     with _open(args) as corpus:
-        docs, total = corpus.search(args.query, source=args.source, since=args.since,
-                                    until=args.until, technique=args.technique,
-                                    actor=args.actor, limit=args.limit, offset=args.offset)
+        docs, total = corpus.search(
+            args.query,
+            source=args.source,
+            since=args.since,
+            until=args.until,
+            technique=args.technique,
+            actor=args.actor,
+            limit=args.limit,
+            offset=args.offset,
+        )
     _print_docs(docs, total, args.format, f"search {args.query!r}")
     return 0
 
@@ -296,10 +437,12 @@ def cmd_import(args: argparse.Namespace) -> int:
     tasks = read_json(args.file)
     with _open(args) as corpus:
         report = import_labelstudio(corpus, tasks, layer=args.layer)
-    print(f"imported {report.spans} spans into {report.documents} documents as layer "
-          f"{args.layer!r}; skipped {report.skipped_tasks} tasks, repaired "
-          f"{report.repaired_offsets} offsets, rejected {report.rejected_spans} spans",
-          file=sys.stderr)
+    print(
+        f"imported {report.spans} spans into {report.documents} documents as layer "
+        f"{args.layer!r}; skipped {report.skipped_tasks} tasks, repaired "
+        f"{report.repaired_offsets} offsets, rejected {report.rejected_spans} spans",
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -328,30 +471,75 @@ def cmd_stats(args: argparse.Namespace) -> int:
         _print_json({"summary": summary, **stats})
         return 0
     console = _console()
-    console.print(_table("store", ["documents", "sightings", "sources", "from", "to",
-                                   "backend", "schema"],
-                         [[summary["documents"], summary["sightings"], summary["outlets"],
-                           summary["published_from"], summary["published_to"],
-                           summary["backend"], summary["schema_version"]]]))
+    console.print(
+        _table(
+            "store",
+            ["documents", "sightings", "sources", "from", "to", "backend", "schema"],
+            [
+                [
+                    summary["documents"],
+                    summary["sightings"],
+                    summary["outlets"],
+                    summary["published_from"],
+                    summary["published_to"],
+                    summary["backend"],
+                    summary["schema_version"],
+                ]
+            ],
+        )
+    )
     labels = stats["techniques"]
-    console.print(_table("technique spans per document, by source",
-                         ["source", "documents", *labels],
-                         [[s["source"], s["documents"],
-                           *[f"{s['techniques'].get(t, {}).get('per_document', 0.0):.2f}"
-                             for t in labels]] for s in stats["sources"]]))
-    console.print(_table(f"technique spans per document, by source and {args.freq}",
-                         ["period", "source", "documents", *labels],
-                         [[r["period"], r["source"], r["documents"],
-                           *[f"{r['techniques'].get(t, 0.0):.2f}" for t in labels]]
-                          for r in stats["over_time"]]))
+    console.print(
+        _table(
+            "technique spans per document, by source",
+            ["source", "documents", *labels],
+            [
+                [
+                    s["source"],
+                    s["documents"],
+                    *[f"{s['techniques'].get(t, {}).get('per_document', 0.0):.2f}" for t in labels],
+                ]
+                for s in stats["sources"]
+            ],
+        )
+    )
+    console.print(
+        _table(
+            f"technique spans per document, by source and {args.freq}",
+            ["period", "source", "documents", *labels],
+            [
+                [
+                    r["period"],
+                    r["source"],
+                    r["documents"],
+                    *[f"{r['techniques'].get(t, 0.0):.2f}" for t in labels],
+                ]
+                for r in stats["over_time"]
+            ],
+        )
+    )
     rows = []
     for actor in stats["actors"]:
         for source, v in actor["stance"].items():
-            rows.append([actor["name"], actor["documents"], source, v["negative"], v["neutral"],
-                         v["positive"], v["unknown"], "" if v["net"] is None else f"{v['net']:+.2f}"])
-    console.print(_table("most named actors and the stance of each source",
-                         ["actor", "documents", "source", "negative", "neutral", "positive",
-                          "no stance", "net"], rows))
+            rows.append(
+                [
+                    actor["name"],
+                    actor["documents"],
+                    source,
+                    v["negative"],
+                    v["neutral"],
+                    v["positive"],
+                    v["unknown"],
+                    "" if v["net"] is None else f"{v['net']:+.2f}",
+                ]
+            )
+    console.print(
+        _table(
+            "most named actors and the stance of each source",
+            ["actor", "documents", "source", "negative", "neutral", "positive", "no stance", "net"],
+            rows,
+        )
+    )
     return 0
 
 
@@ -359,8 +547,12 @@ def cmd_dups(args: argparse.Namespace) -> int:
     """Print clusters of near-duplicate documents."""
     from unspin.corpus.dups import DupOptions
 
-    options = DupOptions(shingle=args.shingle, overlap=args.overlap, jaccard=args.jaccard,
-                         candidate=min(args.jaccard, 0.9))
+    options = DupOptions(
+        shingle=args.shingle,
+        overlap=args.overlap,
+        jaccard=args.jaccard,
+        candidate=min(args.jaccard, 0.9),
+    )
     with _open(args) as corpus:
         result = corpus.dups(options=options)
     if args.format == "json":
@@ -370,9 +562,13 @@ def cmd_dups(args: argparse.Namespace) -> int:
     for number, cluster in enumerate(result["clusters"], 1):
         for member in cluster["members"]:
             rows.append([number, member["id"], member["source"], f"{member['similarity']:.2f}"])
-    _console().print(_table(f"{len(result['clusters'])} clusters of copies among "
-                            f"{result['documents']} documents",
-                            ["cluster", "id", "source", "similarity"], rows))
+    _console().print(
+        _table(
+            f"{len(result['clusters'])} clusters of copies among {result['documents']} documents",
+            ["cluster", "id", "source", "similarity"],
+            rows,
+        )
+    )
     return 0
 
 
@@ -392,12 +588,25 @@ def cmd_narratives(args: argparse.Namespace) -> int:
     if args.format == "json":
         _print_json(result)
         return 0
-    rows = [[n["id"], n["label"], n["size"],
-             ", ".join(f"{s['source']} ({s['count']})" for s in n["sources"]),
-             n["first_seen"], n["last_seen"]] for n in result["narratives"]]
-    _console().print(_table(f"{len(rows)} narratives among {result['units']} {result['unit']}s "
-                            f"({result['unassigned']} in none)",
-                            ["id", "key phrases", "size", "sources", "first", "last"], rows))
+    rows = [
+        [
+            n["id"],
+            n["label"],
+            n["size"],
+            ", ".join(f"{s['source']} ({s['count']})" for s in n["sources"]),
+            n["first_seen"],
+            n["last_seen"],
+        ]
+        for n in result["narratives"]
+    ]
+    _console().print(
+        _table(
+            f"{len(rows)} narratives among {result['units']} {result['unit']}s "
+            f"({result['unassigned']} in none)",
+            ["id", "key phrases", "size", "sources", "first", "last"],
+            rows,
+        )
+    )
     return 0
 
 
@@ -407,20 +616,25 @@ def cmd_timeline(args: argparse.Namespace) -> int:
 
     with _open(args) as corpus:
         timeline = corpus.timeline(args.freq)
-        stories = narrative_timeline(_narratives(args, corpus, args.freq)) if args.narratives \
-            else None
+        stories = (
+            narrative_timeline(_narratives(args, corpus, args.freq)) if args.narratives else None
+        )
     if stories is not None:
         for row in timeline:
             row["narratives"] = stories.get(row["period"], {})
     if args.format == "json":
         _print_json({"freq": args.freq, "timeline": timeline})
         return 0
-    columns = ["period", "documents", "techniques"] + (["narratives"] if stories is not None
-                                                        else [])
+    columns = ["period", "documents", "techniques"] + (
+        ["narratives"] if stories is not None else []
+    )
     rows = []
     for row in timeline:
-        cells = [row["period"], row["documents"],
-                 ", ".join(f"{k} {v}" for k, v in row["techniques"].items())]
+        cells = [
+            row["period"],
+            row["documents"],
+            ", ".join(f"{k} {v}" for k, v in row["techniques"].items()),
+        ]
         if stories is not None:
             cells.append(", ".join(f"{k} {v}" for k, v in row["narratives"].items()))
         rows.append(cells)

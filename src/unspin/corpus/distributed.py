@@ -117,12 +117,20 @@ def run_distributed(
     count = max(1, min(len(inputs), partitions or 2 * threads))
     chunks = [inputs[i::count] for i in range(count)]
     futures = [
-        client.submit(analyse_partition, chunk, db=db, parquet=parquet, detectors=detectors,
-                      partition=number, pure=False)
+        client.submit(
+            analyse_partition,
+            chunk,
+            db=db,
+            parquet=parquet,
+            detectors=detectors,
+            partition=number,
+            pure=False,
+        )
         for number, chunk in enumerate(chunks)
     ]
     report = AddReport()
     for result in client.gather(futures):
-        report = report + AddReport(result["added"], result["skipped"], result["failed"],
-                                    tuple(result["failures"]))
+        report = report + AddReport(
+            result["added"], result["skipped"], result["failed"], tuple(result["failures"])
+        )
     return report

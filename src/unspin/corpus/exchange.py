@@ -64,15 +64,23 @@ def export_documents(docs: Iterable[Document], fmt: str, out: IO[Any] | Path) ->
     if fmt == "jsonl":
         from unspin.formats import write_jsonl
 
-        count = write_jsonl(docs, out)
+        count = write_jsonl(docs, out)  # type: ignore[arg-type]
     elif fmt == "csv":
         writer = csv.writer(out)
         writer.writerow(CSV_COLUMNS)
         for doc in docs:
             meta = doc.meta
-            writer.writerow([doc.id, meta.get("source", ""), meta.get("title", ""),
-                             meta.get("published", ""), json.dumps(_techniques(doc)),
-                             "; ".join(_actor_names(doc)), doc.text])
+            writer.writerow(
+                [
+                    doc.id,
+                    meta.get("source", ""),
+                    meta.get("title", ""),
+                    meta.get("published", ""),
+                    json.dumps(_techniques(doc)),
+                    "; ".join(_actor_names(doc)),
+                    doc.text,
+                ]
+            )
             count += 1
     else:
         from unspin.formats import label_studio_tasks
@@ -90,8 +98,9 @@ def _parquet(docs: Iterable[Document], path: Path) -> int:
         import pyarrow.parquet as pq
     except ImportError:
         raise MissingExtra("parquet export", "parquet", "pyarrow") from None
-    columns: dict[str, list[Any]] = {k: [] for k in ("id", "source", "title", "published", "text",
-                                                      "meta", "layers")}
+    columns: dict[str, list[Any]] = {
+        k: [] for k in ("id", "source", "title", "published", "text", "meta", "layers")
+    }
     for doc in docs:
         data = doc.to_dict()
         columns["id"].append(doc.id)
@@ -166,8 +175,11 @@ def import_labelstudio(
     for task in tasks:
         if not isinstance(task, Mapping) or not isinstance(task.get("data"), Mapping):
             raise InvalidInput("a Label Studio task needs a 'data' object")
-        annotations = [a for a in task.get("annotations") or task.get("completions") or []
-                       if not a.get("was_cancelled")]
+        annotations = [
+            a
+            for a in task.get("annotations") or task.get("completions") or []
+            if not a.get("was_cancelled")
+        ]
         doc = _task_document(corpus, task["data"])
         if doc is None or not annotations:
             skipped += 1
@@ -186,11 +198,18 @@ def import_labelstudio(
             start, end, fixed = located
             repaired += int(fixed)
             for label in labels:
-                spans.append(Span(start, end, str(label), None,
-                                  {"annotator": annotation.get("completed_by")}))
+                spans.append(
+                    Span(
+                        start, end, str(label), None, {"annotator": annotation.get("completed_by")}
+                    )
+                )
         who = annotation.get("completed_by")
-        gold = Layer(layer, tuple(spans), producer=f"{producer}@{annotation.get('id', 0)}",
-                     config={"annotator": who, "task": task.get("id")})
+        gold = Layer(
+            layer,
+            tuple(spans),
+            producer=f"{producer}@{annotation.get('id', 0)}",
+            config={"annotator": who, "task": task.get("id")},
+        )
         updated = doc.with_layer(gold)
         stored_producers = _stored_producers(corpus, doc)
         corpus.add(updated, producers=stored_producers)

@@ -33,12 +33,20 @@ class AddReport:
     failures: tuple[str, ...] = field(default=())
 
     def __add__(self, other: AddReport) -> AddReport:
-        return AddReport(self.added + other.added, self.skipped + other.skipped,
-                         self.failed + other.failed, self.failures + other.failures)
+        return AddReport(
+            self.added + other.added,
+            self.skipped + other.skipped,
+            self.failed + other.failed,
+            self.failures + other.failures,
+        )
 
     def to_dict(self) -> dict[str, Any]:
-        return {"added": self.added, "skipped": self.skipped, "failed": self.failed,
-                "failures": list(self.failures)}
+        return {
+            "added": self.added,
+            "skipped": self.skipped,
+            "failed": self.failed,
+            "failures": list(self.failures),
+        }
 
 
 def read_inputs(

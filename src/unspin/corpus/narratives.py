@@ -140,8 +140,13 @@ def find_narratives(
         centroid = vectors[members].sum(axis=0)
         centroid /= max(float(np.linalg.norm(centroid)), 1e-12)
         narratives.append(
-            _describe(number, [units[i] for i in members], vectors[members] @ centroid,
-                      phrases[number], options)
+            _describe(
+                number,
+                [units[i] for i in members],
+                vectors[members] @ centroid,
+                phrases[number],
+                options,
+            )
         )
     return {"narratives": narratives, "units": len(units), "unassigned": len(rest)}
 
@@ -154,17 +159,27 @@ def _embed_text(unit: Unit, chars: int) -> str:
 
 
 def _describe(
-    number: int, members: list[Unit], similarity: np.ndarray, phrases: list[str],
+    number: int,
+    members: list[Unit],
+    similarity: np.ndarray,
+    phrases: list[str],
     options: NarrativeOptions,
 ) -> dict[str, Any]:
     timeline = Counter(bucket(u.published, options.freq) for u in members if u.published)
     sources = Counter(u.outlet or u.source for u in members)
     dates = sorted(u.published for u in members if u.published)
     rows = []
-    for unit, sim in sorted(zip(members, similarity, strict=True),
-                            key=lambda pair: (pair[0].published or "", pair[0].doc_id)):
-        row: dict[str, Any] = {"id": unit.doc_id, "source": unit.source, "title": unit.title,
-                               "published": unit.published, "similarity": round(float(sim), 3)}
+    for unit, sim in sorted(
+        zip(members, similarity, strict=True),
+        key=lambda pair: (pair[0].published or "", pair[0].doc_id),
+    ):
+        row: dict[str, Any] = {
+            "id": unit.doc_id,
+            "source": unit.source,
+            "title": unit.title,
+            "published": unit.published,
+            "similarity": round(float(sim), 3),
+        }
         if unit.start is not None:
             row.update({"claim": unit.text, "start": unit.start, "end": unit.end})
         rows.append(row)
@@ -174,8 +189,10 @@ def _describe(
         "key_phrases": phrases,
         "size": len(members),
         "members": rows,
-        "sources": [{"source": s, "count": n} for s, n in sorted(sources.items(),
-                                                                  key=lambda x: (-x[1], x[0]))],
+        "sources": [
+            {"source": s, "count": n}
+            for s, n in sorted(sources.items(), key=lambda x: (-x[1], x[0]))
+        ],
         "timeline": [{"period": p, "count": timeline[p]} for p in sorted(timeline)],
         "first_seen": dates[0] if dates else None,
         "last_seen": dates[-1] if dates else None,
@@ -202,9 +219,16 @@ def corpus_units(corpus: Corpus, unit: str = "document") -> Iterator[Unit]:
             continue
         meta = doc.meta
         for span in layer.spans:
-            yield Unit(doc.id, doc.text[span.start : span.end], str(meta.get("source", "")),
-                       outlet_of(meta), str(meta.get("title", "")), _date(meta), span.start,
-                       span.end)
+            yield Unit(
+                doc.id,
+                doc.text[span.start : span.end],
+                str(meta.get("source", "")),
+                outlet_of(meta),
+                str(meta.get("title", "")),
+                _date(meta),
+                span.start,
+                span.end,
+            )
 
 
 def _date(meta: Any) -> str | None:

@@ -213,8 +213,12 @@ class Corpus:
                         "VALUES (:doc_id, :name, :producer, :body)"
                     ),
                     [
-                        {"doc_id": doc.id, "name": name, "producer": body["producer"],
-                         "body": json.dumps(body, ensure_ascii=False)}
+                        {
+                            "doc_id": doc.id,
+                            "name": name,
+                            "producer": body["producer"],
+                            "body": json.dumps(body, ensure_ascii=False),
+                        }
                         for name, body in sorted(layers.items())
                     ],
                 )
@@ -237,11 +241,16 @@ class Corpus:
             NotFound: no document with ``doc.id`` is stored.
         """
         meta = dict(doc.meta)
-        row = {"source": str(meta.get("source") or ""), "title": str(meta.get("title") or ""),
-               "published": _published(meta), "added_at": _now()}
+        row = {
+            "source": str(meta.get("source") or ""),
+            "title": str(meta.get("title") or ""),
+            "published": _published(meta),
+            "added_at": _now(),
+        }
         with self._write() as conn:
-            if not conn.execute(text("SELECT 1 FROM documents WHERE id = :id"),
-                                {"id": doc.id}).first():
+            if not conn.execute(
+                text("SELECT 1 FROM documents WHERE id = :id"), {"id": doc.id}
+            ).first():
                 raise NotFound(f"no stored document has the id {doc.id!r}")
             self._sight(conn, doc.id, row)
 
@@ -252,8 +261,13 @@ class Corpus:
                 "VALUES (:doc_id, :source, :title, :published, :added_at) "
                 "ON CONFLICT (doc_id, source) DO NOTHING"
             ),
-            {"doc_id": doc_id, "source": row["source"], "title": row["title"],
-             "published": row["published"], "added_at": row["added_at"]},
+            {
+                "doc_id": doc_id,
+                "source": row["source"],
+                "title": row["title"],
+                "published": row["published"],
+                "added_at": row["added_at"],
+            },
         )
 
     def delete(self, doc_id: str) -> None:
@@ -313,8 +327,9 @@ class Corpus:
         for doc_id, name, body in layer_rows:
             layers.setdefault(doc_id, {})[name] = Layer.from_dict(name, json.loads(body))
         by_id = {
-            doc_id: Document(doc_text, meta=json.loads(meta), layers=layers.get(doc_id, {}),
-                             id=doc_id)
+            doc_id: Document(
+                doc_text, meta=json.loads(meta), layers=layers.get(doc_id, {}), id=doc_id
+            )
             for doc_id, doc_text, meta in rows
         }
         return [by_id[i] for i in ids if i in by_id]
@@ -355,8 +370,10 @@ class Corpus:
         """Return doc id -> the sources its exact text was seen at (first seen first)."""
         with self._read() as conn:
             rows = conn.execute(
-                text("SELECT doc_id, source, title, published, added_at FROM sightings "
-                     "ORDER BY doc_id, added_at, source")
+                text(
+                    "SELECT doc_id, source, title, published, added_at FROM sightings "
+                    "ORDER BY doc_id, added_at, source"
+                )
             ).fetchall()
         out: dict[str, list[dict[str, Any]]] = {}
         for doc_id, source, title, published, added_at in rows:
@@ -385,8 +402,10 @@ class Corpus:
         """Return id, outlet, source, title and published of every document (no text)."""
         with self._read() as conn:
             rows = conn.execute(
-                text("SELECT id, outlet, source, title, published, added_at FROM documents "
-                     "ORDER BY pk")
+                text(
+                    "SELECT id, outlet, source, title, published, added_at FROM documents "
+                    "ORDER BY pk"
+                )
             ).fetchall()
         keys = ("id", "outlet", "source", "title", "published", "added_at")
         return [dict(zip(keys, row, strict=True)) for row in rows]
@@ -494,9 +513,12 @@ class Corpus:
         with self._read() as conn:
             documents = conn.execute(text("SELECT COUNT(*) FROM documents")).scalar() or 0
             sightings = conn.execute(text("SELECT COUNT(*) FROM sightings")).scalar() or 0
-            outlets = conn.execute(
-                text("SELECT COUNT(DISTINCT outlet) FROM documents WHERE outlet <> ''")
-            ).scalar() or 0
+            outlets = (
+                conn.execute(
+                    text("SELECT COUNT(DISTINCT outlet) FROM documents WHERE outlet <> ''")
+                ).scalar()
+                or 0
+            )
             first, last = conn.execute(
                 text("SELECT MIN(published), MAX(published) FROM documents")
             ).one()
@@ -544,8 +566,11 @@ class Corpus:
                 period = bucket(row["published"], freq)
                 techniques.setdefault(period, Counter())[row["value"]] += int(row["count"])
         return [
-            {"period": period, "documents": docs[period],
-             "techniques": dict(sorted(techniques.get(period, Counter()).items()))}
+            {
+                "period": period,
+                "documents": docs[period],
+                "techniques": dict(sorted(techniques.get(period, Counter()).items())),
+            }
             for period in sorted(docs)
         ]
 
@@ -588,14 +613,13 @@ class _Guard:
         except SQLAlchemyError as exc:
             raise _storage_error(exc) from exc
 
-    def __exit__(self, kind: Any, exc: Any, tb: Any) -> bool:
+    def __exit__(self, kind: Any, exc: Any, tb: Any) -> None:
         try:
             self._ctx.__exit__(kind, exc, tb)
         except SQLAlchemyError as error:
             raise _storage_error(error) from error
         if isinstance(exc, SQLAlchemyError):
             raise _storage_error(exc) from exc
-        return False
 
 
 def _storage_error(exc: BaseException) -> StorageError:
