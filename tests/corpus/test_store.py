@@ -268,3 +268,18 @@ def test_open_corpus_refuses_a_newer_schema(tmp_path: Path):
     engine.dispose()
     with pytest.raises(StorageError, match="999"):
         open_corpus(path)
+
+
+def test_corpus_add_replacement_updates_full_text(corpus):
+    corpus.add(HARBOUR)
+    retitled = Document(HARBOUR.text, meta={**HARBOUR.meta, "title": "Dockers down tools"})
+    corpus.add(retitled)
+    assert (corpus.search("dockers")[1], corpus.search("begins")[1]) == (1, 0)
+
+
+def test_corpus_add_same_document_from_threads_keeps_one(db_url):
+    from concurrent.futures import ThreadPoolExecutor
+
+    with open_corpus(db_url) as store, ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda _: store.add(BUDGET), range(8)))
+        assert (results.count(True), len(store)) == (1, 1)

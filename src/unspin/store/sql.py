@@ -182,9 +182,18 @@ class Corpus:
             "outlet": outlet_of(meta),
         }
         with self._write() as conn:
-            exists = conn.execute(
-                text("SELECT 1 FROM documents WHERE id = :id"), {"id": doc.id}
-            ).first()
+            # insert-or-nothing first: two writers adding the same id (workers of a cluster)
+            # then wait for each other instead of one failing on the unique key
+            inserted = conn.execute(
+                text(
+                    "INSERT INTO documents (id, text_hash, text, meta, source, title, "
+                    "published, added_at, producers, outlet) VALUES (:id, :text_hash, :text, "
+                    ":meta, :source, :title, :published, :added_at, :producers, :outlet) "
+                    "ON CONFLICT (id) DO NOTHING"
+                ),
+                row,
+            ).rowcount
+            exists = inserted == 0
             if exists:
                 conn.execute(
                     text(
@@ -197,15 +206,6 @@ class Corpus:
                 )
                 conn.execute(text("DELETE FROM layers WHERE doc_id = :id"), {"id": doc.id})
                 conn.execute(text("DELETE FROM facets WHERE doc_id = :id"), {"id": doc.id})
-            else:
-                conn.execute(
-                    text(
-                        "INSERT INTO documents (id, text_hash, text, meta, source, title, "
-                        "published, added_at, producers, outlet) VALUES (:id, :text_hash, :text, "
-                        ":meta, :source, :title, :published, :added_at, :producers, :outlet)"
-                    ),
-                    row,
-                )
             if layers:
                 conn.execute(
                     text(
