@@ -283,3 +283,18 @@ def test_corpus_add_same_document_from_threads_keeps_one(db_url):
     with open_corpus(db_url) as store, ThreadPoolExecutor(4) as pool:
         results = list(pool.map(lambda _: store.add(BUDGET), range(8)))
         assert (results.count(True), len(store)) == (1, 1)
+
+
+def test_corpus_search_lists_newest_first_undated_last(corpus):
+    undated = make_doc("An undated note about the harbour.", source="note.txt")
+    for doc in (undated, HARBOUR, BRIDGE, BUDGET):
+        corpus.add(doc)
+    docs, _ = corpus.search()
+    assert [d.id for d in docs] == [BRIDGE.id, BUDGET.id, HARBOUR.id, undated.id]
+
+
+def test_open_corpus_on_a_file_that_is_not_a_database_raises_storage_error(tmp_path):
+    path = tmp_path / "notes.db"
+    path.write_text("just some notes, not a database\n" * 20)
+    with pytest.raises(StorageError, match="cannot open the store"):
+        open_corpus(str(path))

@@ -447,7 +447,7 @@ class Corpus:
         where: list[str] = []
         params: dict[str, Any] = {}
         join = ""
-        order = "d.published DESC, d.pk DESC"
+        order = "CASE WHEN d.published IS NULL THEN 1 ELSE 0 END, d.published DESC, d.pk DESC"
         words = _WORD.findall(query or "")
         if query and query.strip() and not words:
             raise InvalidInput(f"search query {query!r} has no words to look for")
