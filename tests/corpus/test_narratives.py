@@ -188,3 +188,21 @@ def _model_dir() -> Path | None:
 def test_embedder_onnx_model_puts_same_story_closer():
     vectors = Embedder(directory=_model_dir()).embed([COURIER, POST, OTHER])
     assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2]
+
+
+def test_corpus_narratives_embed_each_document_once(corpus):
+    for unit in UNITS:
+        corpus.add(make_doc(unit.text, source=unit.source, published=unit.published))
+    embedder = KeywordEmbedder()
+    first = corpus.narratives(embedder=embedder)
+    second = corpus.narratives(embedder=embedder)
+    assert (sum(len(c) for c in embedder.calls), first["narratives"]) == (4, second["narratives"])
+
+
+def test_corpus_narratives_cache_follows_the_model(corpus):
+    corpus.add(make_doc(COURIER, published="2024-05-07"))
+    corpus.narratives(embedder=KeywordEmbedder())
+    other = KeywordEmbedder()
+    other.producer = "keyword-double@2"  # type: ignore[misc]
+    corpus.narratives(embedder=other)
+    assert len(other.calls) == 1

@@ -410,6 +410,56 @@ class Corpus:
         keys = ("id", "outlet", "source", "title", "published", "added_at")
         return [dict(zip(keys, row, strict=True)) for row in rows]
 
+    # -- embedding cache ---------------------------------------------------------------------
+    def cached_embeddings(self, model: str, ids: Sequence[str]) -> dict[str, Any]:
+        """Return doc id -> float32 vector for the ids with a cached embedding from ``model``."""
+        import numpy as np
+
+        out: dict[str, Any] = {}
+        for start in range(0, len(ids), 500):
+            chunk = list(ids[start : start + 500])
+            params: dict[str, Any] = {f"i{n}": value for n, value in enumerate(chunk)}
+            marks = ", ".join(f":i{n}" for n in range(len(chunk)))
+            with self._read() as conn:
+                rows = conn.execute(
+                    text(
+                        "SELECT doc_id, vector FROM embeddings WHERE model = :model "
+                        f"AND doc_id IN ({marks})"
+                    ),
+                    {**params, "model": model},
+                ).fetchall()
+            for doc_id, vector in rows:
+                out[doc_id] = np.frombuffer(bytes(vector), dtype=np.float32)
+        return out
+
+    def cache_embeddings(self, model: str, vectors: Mapping[str, Any]) -> None:
+        """Store embeddings (doc id -> vector) made by ``model``, replacing older ones."""
+        import numpy as np
+
+        rows = []
+        for doc_id, vector in vectors.items():
+            array = np.ascontiguousarray(vector, dtype=np.float32)
+            rows.append(
+                {
+                    "doc_id": doc_id,
+                    "model": model,
+                    "dim": int(array.shape[0]),
+                    "vector": array.tobytes(),
+                }
+            )
+        if not rows:
+            return
+        with self._write() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO embeddings (doc_id, model, dim, vector) "
+                    "VALUES (:doc_id, :model, :dim, :vector) "
+                    "ON CONFLICT (doc_id, model) DO UPDATE SET dim = excluded.dim, "
+                    "vector = excluded.vector"
+                ),
+                rows,
+            )
+
     # -- search ----------------------------------------------------------------------------
     def search(
         self,
