@@ -18,6 +18,7 @@ from unspin.formats import (
     label_studio_tasks,
     md_escape,
     render,
+    render_text,
     segments,
     semeval_si_lines,
     semeval_tc_lines,
@@ -365,3 +366,34 @@ def test_fixture_offsets_follow_code_points():
     assert (
         ARTICLE[start:end] == "καταστροφή" and len(ARTICLE[:start].encode("utf-16-le")) > 2 * start
     )
+
+
+def test_render_html_find_buttons_are_hidden_until_the_script_runs(doc):
+    buttons = re.findall(r"<button [^>]*class=\"find\"[^>]*>", render(doc, "html"))
+    assert buttons and all(" hidden" in b for b in buttons)
+
+
+def test_render_text_to_a_console_prints_the_article(doc):
+    from rich.console import Console
+
+    console = Console(record=True, width=120, color_system=None)
+    render_text(doc, console)
+    assert "so why are you still waiting?" in " ".join(console.export_text().split())
+
+
+@pytest.mark.parametrize("fmt", ["md", "html", "text"])
+def test_render_shows_labels_outside_the_taxonomy(fmt):
+    doc = _small("It is sarcasm, obviously.", [Span(6, 13, "Sarcasm_Plugin")])
+    assert "Sarcasm Plugin" in render(doc, fmt)
+
+
+def test_render_html_draws_unknown_labels_in_the_neutral_group():
+    doc = _small("It is sarcasm, obviously.", [Span(6, 13, "Sarcasm_Plugin")])
+    assert 'class="seg g-other' in render(doc, "html")
+
+
+def test_render_md_adds_a_score_column_when_claims_have_scores():
+    claims = Layer("claims", (Span(0, 20, "claim", 0.75),))
+    doc = Document("A | B said 5 things.", layers={"claims": claims})
+    row = next(line for line in render(doc, "md").splitlines() if line.startswith("| 1 |"))
+    assert row.endswith("| 0.75 |")

@@ -159,3 +159,37 @@ def test_report_browser_fits_a_phone_screen(browser, report_path):
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     context.close()
     assert overflow <= 0
+
+
+def test_report_browser_claim_button_points_at_the_claim(doc, opened):
+    page, _ = opened
+    claim = doc.layers["claims"].spans[0]
+    page.click('button.find[data-ref="c0"]')
+    flashed = page.eval_on_selector_all(".flash", "els => els.map(e => e.textContent).join('')")
+    assert flashed == doc.text[claim.start : claim.end]
+
+
+def test_report_browser_actor_button_points_at_each_mention(doc, opened):
+    page, _ = opened
+    actor = doc.actors[0]
+    page.click('button.find[data-ref="a0"]')
+    flashed = page.eval_on_selector_all(".flash", "els => els.map(e => e.textContent)")
+    assert "".join(flashed) == "".join(doc.text[m["start"] : m["end"]] for m in actor["mentions"])
+
+
+def test_report_browser_hover_explains_the_span(doc, opened):
+    page, _ = opened
+    k = _index(doc, "reckless scaremongering")
+    page.hover(f'.seg[data-spans="{k}"]')
+    assert "“reckless scaremongering”" in page.locator("#tip").inner_text()
+
+
+def test_report_browser_segments_are_keyboard_focusable(doc, opened):
+    page, _ = opened
+    focused = None
+    for _ in range(6):  # past the skip link and the source link in the header
+        page.keyboard.press("Tab")
+        focused = page.evaluate("document.activeElement.dataset.spans || null")
+        if focused:
+            break
+    assert focused == "0" and page.locator("#tip").is_visible()

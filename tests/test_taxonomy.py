@@ -3,7 +3,7 @@ import json
 import pytest
 
 from unspin.errors import InvalidInput
-from unspin.taxonomy import GROUPS, SEMEVAL2023, TECHNIQUES, describe, group, technique
+from unspin.taxonomy import GROUPS, SEMEVAL2023, TECHNIQUES, describe, group, technique, to_dict
 
 # Spelled as in propaganda-techniques-names-semeval2020task11.txt (label names, not data).
 PTC_LABELS = (
@@ -126,3 +126,9 @@ def test_group_ink_is_readable_on_white(grp):
 @pytest.mark.parametrize("grp", list(GROUPS.values()), ids=list(GROUPS))
 def test_group_tint_keeps_dark_text_readable(grp):
     assert _contrast(grp.tint, "#1D1F24") >= 7.0
+
+
+def test_to_dict_lists_every_technique_and_group_as_json():
+    data = json.loads(json.dumps(to_dict()))
+    assert [t["label"] for t in data["techniques"]] == list(TECHNIQUES)
+    assert [g["id"] for g in data["groups"]] == list(GROUPS)

@@ -37,6 +37,7 @@ __all__ = [
     "render_markdown",
     "render_html",
     "write_jsonl",
+    "md_escape",
     "jsonl_line",
     "semeval_si_lines",
     "semeval_tc_lines",
@@ -139,18 +140,23 @@ def segments(text: str, spans: Sequence[Span]) -> list[tuple[int, int, tuple[int
         ``(start, end, indices)`` for consecutive segments covering the whole text, where
         ``indices`` are positions in ``spans`` of the spans that cover the segment (may be empty).
     """
-    bounds = {0, len(text)}
-    for span in spans:
-        if span.end > span.start:
-            bounds.add(span.start)
-            bounds.add(span.end)
-    ordered = sorted(b for b in bounds if 0 <= b <= len(text))
+    size = len(text)
+    starts: dict[int, list[int]] = {}
+    ends: dict[int, list[int]] = {}
+    bounds = {0, size}
+    for i, span in enumerate(spans):
+        if span.end > span.start and span.end <= size:
+            starts.setdefault(span.start, []).append(i)
+            ends.setdefault(span.end, []).append(i)
+            bounds.update((span.start, span.end))
+    ordered = sorted(bounds)
     out: list[tuple[int, int, tuple[int, ...]]] = []
+    active: set[int] = set()
+    # a sweep over the boundaries: linear in boundaries plus spans, not their product
     for start, end in zip(ordered, ordered[1:], strict=False):
-        covering = tuple(
-            i for i, span in enumerate(spans) if span.start <= start and span.end >= end
-        )
-        out.append((start, end, covering))
+        active.difference_update(ends.get(start, ()))
+        active.update(starts.get(start, ()))
+        out.append((start, end, tuple(sorted(active))))
     return out
 
 
@@ -266,6 +272,13 @@ def _actor_view(doc: Document, actor: Mapping[str, Any]) -> dict[str, Any]:
         "type": str(actor.get("type") or ""),
         "aliases": [str(a) for a in actor.get("aliases") or [] if str(a) != actor.get("name")],
         "mentions": len(actor.get("mentions") or []),
+        "mention_offsets": [
+            (m["start"], m["end"])
+            for m in actor.get("mentions") or []
+            if isinstance(m, Mapping)
+            and isinstance(m.get("start"), int)
+            and isinstance(m.get("end"), int)
+        ],
         "stance": str(stance.get("label")) if stance and stance.get("label") else "",
         "stance_score": float(score) if isinstance(score, int | float) else None,
         "evidence": evidence,
@@ -571,9 +584,11 @@ def render_markdown(doc: Document) -> str:
     else:
         lines += [f"## Claims ({len(claims)})", ""]
         if claims:
+            with_score = any(c["score"] is not None for c in claims)
             lines += [
-                "| # | Claim | Numbers | Dates | Attribution |",
-                "|---:|---|---|---|---|",
+                "| # | Claim | Numbers | Dates | Attribution |"
+                + (" Score |" if with_score else ""),
+                "|---:|---|---|---|---|" + ("---:|" if with_score else ""),
             ]
             for n, claim in enumerate(claims, 1):
                 cells = [
@@ -582,6 +597,8 @@ def render_markdown(doc: Document) -> str:
                     ", ".join(md_escape(x) for x in claim["dates"]),
                     ", ".join(md_escape(x) for x in claim["attribution"]),
                 ]
+                if with_score:
+                    cells.append(_score_text(claim["score"]))
                 lines.append(f"| {n} | " + " | ".join(cells) + " |")
             lines.append("")
         else:
@@ -726,19 +743,17 @@ def render_html(doc: Document) -> str:
     parts.append('<h2 id="article-h">Article</h2>')
     if techs is None:
         parts.append('<p class="note">Techniques not analysed: no persuasion layer.</p>')
-        parts.append(f'<div class="text" id="text">{_e(doc.text)}</div>')
+        parts.append(_article_html(doc, [], claims, actors))
     else:
         parts.append(
             '<p class="hint">Hover, tap or tab to a highlight to see which technique it is and '
             "why it persuades.</p>"
         )
-        parts.append(_article_html(doc, techs))
+        parts.append(_article_html(doc, techs, claims, actors))
     parts.append("</section>")
 
-    parts.append('<aside class="side">')
     parts.append(_legend_html(techs))
     parts.append(_chart_html(techs))
-    parts.append("</aside>")
 
     parts.append(_claims_html(claims))
     parts.append(_actors_html(actors))
@@ -792,39 +807,56 @@ def _summary_html(
     return "\n".join(out)
 
 
-def _article_html(doc: Document, techs: Sequence[_Tech]) -> str:
+def _article_html(
+    doc: Document,
+    techs: Sequence[_Tech],
+    claims: Sequence[Mapping[str, Any]] | None,
+    actors: Sequence[Mapping[str, Any]] | None,
+) -> str:
+    """The article as flat segments: technique spans are focusable, claims and mentions are
+    tagged so the panels can point at them."""
     spans = [t.span for t in techs]
+    refs: list[tuple[str, Span]] = []
+    for n, claim in enumerate(claims or []):
+        refs.append((f"c{n}", Span(claim["start"], claim["end"], "claim")))
+    for n, actor in enumerate(actors or []):
+        for start, end in actor["mention_offsets"]:
+            if 0 <= start < end <= len(doc.text):
+                refs.append((f"a{n}", Span(start, end, "mention")))
+    every = spans + [span for _, span in refs]
     out = ['<div class="text" id="text">']
-    for start, end, covering in segments(doc.text, spans):
+    for start, end, covering in segments(doc.text, every):
         piece = _e(doc.text[start:end])
-        if not covering:
-            out.append(piece)
+        mine = [i for i in covering if i < len(spans)]
+        tags = sorted({refs[i - len(spans)][0] for i in covering if i >= len(spans)})
+        ref_attr = f' data-refs="{" ".join(tags)}"' if tags else ""
+        if not mine:
+            out.append(f'<span class="ref"{ref_attr}>{piece}</span>' if tags else piece)
             continue
-        primary = _primary(techs, covering)
+        primary = _primary(techs, mine)
         classes = ["seg", f"g-{primary.group.id}"]
-        attrs = [f'data-spans="{" ".join(str(i) for i in covering)}"']
-        starting = [techs[i] for i in covering if spans[i].start == start]
+        attrs = [f'data-spans="{" ".join(str(i) for i in mine)}"']
+        starting = [techs[i] for i in mine if spans[i].start == start]
         if starting:
             classes.append("first")
             attrs.append(f'data-mk="{_e("".join(t.group.marker for t in starting))}"')
         tints = []
-        for i in sorted(covering, key=lambda i: (spans[i].end - spans[i].start, i)):
+        for i in sorted(mine, key=lambda i: (spans[i].end - spans[i].start, i)):
             if techs[i].group.tint not in tints:
                 tints.append(techs[i].group.tint)
-        if len(covering) > 1:
+        if len(mine) > 1:
             classes.append("multi")
         if len(tints) > 1:
             stops = []
+            bands = min(len(tints), 3)
             for k, tint in enumerate(tints[:3]):
-                a = round(100 * k / min(len(tints), 3))
-                b = round(100 * (k + 1) / min(len(tints), 3))
-                stops.append(f"{tint} {a}% {b}%")
+                stops.append(f"{tint} {round(100 * k / bands)}% {round(100 * (k + 1) / bands)}%")
             attrs.append(f'style="background-image:linear-gradient(180deg,{",".join(stops)})"')
-        names = "; ".join(f"{techs[i].name} ({techs[i].group.name})" for i in covering)
+        names = "; ".join(f"{techs[i].name} ({techs[i].group.name})" for i in mine)
         out.append(
             f'<span class="{" ".join(classes)}" tabindex="0" role="button" '
             f'aria-haspopup="dialog" aria-label="{_e(names)}: {piece}" '
-            f"{' '.join(attrs)}>{piece}</span>"
+            f"{' '.join(attrs)}{ref_attr}>{piece}</span>"
         )
     out.append("</div>")
     return "".join(out)
@@ -843,13 +875,22 @@ def _legend_html(techs: Sequence[_Tech] | None) -> str:
         groups.append(_OTHER)
     for grp in groups:
         n = counts.get(grp.id, 0)
+        here = _counts([t for t in techs or [] if t.group.id == grp.id])
+        found = (
+            '<p class="gt">Here: '
+            + ", ".join(f"{_e(tech.name)} ({count})" for tech, count in here)
+            + "</p>"
+            if here
+            else ""
+        )
         out.append(
-            f'<li><button type="button" class="lg sw-{_e(grp.id)}" data-group="{_e(grp.id)}" '
+            f'<li class="sw-{_e(grp.id)}">'
+            f'<button type="button" class="lg" data-group="{_e(grp.id)}" '
             f'aria-pressed="true"{" disabled" if not n else ""}>'
             f'<span class="mk" aria-hidden="true">{_e(grp.marker)}</span>'
             f'<span class="sample g-{_e(grp.id)}">{_e(grp.name)}</span>'
             f'<span class="n">{n}</span></button>'
-            f'<p class="gx">{_e(grp.explanation)}</p></li>'
+            f'<p class="gx">{_e(grp.explanation)}</p>{found}</li>'
         )
     out.append("</ul></section>")
     return "\n".join(out)
@@ -867,7 +908,7 @@ def _chart_html(techs: Sequence[_Tech] | None) -> str:
     if not rows:
         out.append('<p class="note">No technique spans found.</p></section>')
         return "\n".join(out)
-    width, row_h, pad = 360, 38, 4
+    width, row_h, pad = 340, 40, 4
     height = row_h * len(rows) + pad
     top = max(n for _, n in rows)
     desc = "; ".join(f"{tech.name}: {n}" for tech, n in rows)
@@ -882,11 +923,11 @@ def _chart_html(techs: Sequence[_Tech] | None) -> str:
         bar = max(4, round(bar_max * n / top))
         out.append(
             f'<g class="bar" data-label="{_e(tech.label)}" data-count="{n}">'
-            f'<text x="0" y="{y + 13}" class="bl">'
+            f'<text x="0" y="{y + 14}" class="bl">'
             f'<tspan fill="{tech.group.ink}">{_e(tech.group.marker)}</tspan> {_e(tech.name)}</text>'
-            f'<rect x="0" y="{y + 19}" width="{bar}" height="12" rx="3" '
+            f'<rect x="0" y="{y + 20}" width="{bar}" height="14" rx="3" '
             f'fill="{tech.group.colour}"/>'
-            f'<text x="{bar + 6}" y="{y + 30}" class="bn">{n}</text></g>'
+            f'<text x="{bar + 6}" y="{y + 32}" class="bn">{n}</text></g>'
         )
     out.append("</svg></section>")
     return "\n".join(out)
@@ -920,7 +961,8 @@ def _claims_html(claims: Sequence[Mapping[str, Any]] | None) -> str:
             return "".join(f'<span class="tag {kind}">{_e(v)}</span>' for v in values)
 
         out.append(
-            f'<tr><td class="num">{n}</td><td class="quote">{_e(_one_line(claim["text"]))}</td>'
+            f'<tr><td class="num">{n}</td><td class="quote">{_e(_one_line(claim["text"]))}'
+            f"{_find_button(f'c{n - 1}', f'Show claim {n} in the article', 'Show in text')}</td>"
             f"<td>{chips(claim['numbers'], 'number')}</td><td>{chips(claim['dates'], 'date')}</td>"
             f"<td>{chips(claim['attribution'], 'attr')}</td>"
             + (f'<td class="num">{_e(_score_text(claim["score"]))}</td>' if with_score else "")
@@ -928,6 +970,14 @@ def _claims_html(claims: Sequence[Mapping[str, Any]] | None) -> str:
         )
     out.append("</tbody></table></div></section>")
     return "\n".join(out)
+
+
+def _find_button(ref: str, label: str, text: str) -> str:
+    """A button that points at text in the article; hidden until the script shows it."""
+    return (
+        f'<button type="button" class="find" data-ref="{_e(ref)}" aria-label="{_e(label)}" '
+        f"hidden>{_e(text)}</button>"
+    )
 
 
 def _actors_html(actors: Sequence[Mapping[str, Any]] | None) -> str:
@@ -941,7 +991,7 @@ def _actors_html(actors: Sequence[Mapping[str, Any]] | None) -> str:
         out.append('<p class="note">No actors found.</p></section>')
         return "\n".join(out)
     out.append('<ul class="people">')
-    for actor in actors:
+    for k, actor in enumerate(actors):
         stance = actor["stance"]
         stance_class = re.sub(r"[^a-z]", "", stance.lower()) or "none"
         out.append('<li class="person">')
@@ -952,6 +1002,12 @@ def _actors_html(actors: Sequence[Mapping[str, Any]] | None) -> str:
             + ("" if actor["mentions"] == 1 else "s")
             + "</span></p>"
         )
+        if actor["mention_offsets"]:
+            out.append(
+                _find_button(
+                    f"a{k}", f"Show where the article mentions {actor['name']}", "Show mentions"
+                )
+            )
         if actor["aliases"]:
             out.append(
                 '<p class="aliases">Also called: '

@@ -33,6 +33,7 @@ __all__ = [
     "technique",
     "group",
     "is_technique",
+    "to_dict",
 ]
 
 
@@ -378,4 +379,40 @@ def describe(label: str) -> dict[str, Any]:
         "semeval2023": list(entry.semeval2023),
         "explanation": entry.explanation,
         "colour": grp.colour,
+    }
+
+
+def to_dict() -> dict[str, Any]:
+    """Return the whole taxonomy as JSON-ready data, for the web page and API clients.
+
+    Returns:
+        ``{"techniques": [...], "groups": [...], "semeval2023": {name: group id}}``, techniques
+        and groups in their canonical order.
+    """
+    return {
+        "techniques": [
+            {
+                "label": entry.label,
+                "name": entry.name,
+                "group": entry.group,
+                "semeval2023": list(entry.semeval2023),
+                "explanation": entry.explanation,
+                "example": entry.example,
+            }
+            for entry in _TECHNIQUES
+        ],
+        "groups": [
+            {
+                "id": grp.id,
+                "name": grp.name,
+                "explanation": grp.explanation,
+                "colour": grp.colour,
+                "tint": grp.tint,
+                "ink": grp.ink,
+                "pattern": grp.pattern,
+                "marker": grp.marker,
+            }
+            for grp in _GROUPS
+        ],
+        "semeval2023": dict(SEMEVAL2023),
     }

@@ -155,11 +155,35 @@
     });
   }
   tip.addEventListener("click", function (ev) { ev.stopPropagation(); });
+  tip.addEventListener("mouseleave", function (ev) {
+    if (!pinned && !(ev.relatedTarget && current && current.contains(ev.relatedTarget))) { hide(false); }
+  });
   document.addEventListener("click", function () { if (current) { hide(true); } });
   document.addEventListener("keydown", function (ev) {
     if (ev.key === "Escape" && current) { hide(true); }
   });
   window.addEventListener("resize", function () { if (current && !tip.hidden) { place(current); } });
+
+  // "Show in text" buttons of the claims and actors panels point at the article.
+  var flashed = null;
+  Array.prototype.forEach.call(document.querySelectorAll("button.find[data-ref]"), function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var ref = button.getAttribute("data-ref");
+      Array.prototype.forEach.call(document.querySelectorAll(".flash"), function (n) {
+        n.classList.remove("flash");
+      });
+      Array.prototype.forEach.call(document.querySelectorAll("button.find[aria-pressed]"), function (b) {
+        b.removeAttribute("aria-pressed");
+      });
+      if (flashed === ref) { flashed = null; return; }
+      flashed = ref;
+      button.setAttribute("aria-pressed", "true");
+      var found = document.querySelectorAll('[data-refs~="' + ref + '"]');
+      Array.prototype.forEach.call(found, function (n) { n.classList.add("flash"); });
+      if (found.length) { found[0].scrollIntoView({ block: "center", behavior: "smooth" }); }
+    });
+  });
 
   // Legend buttons hide or show a group's highlights.
   var off = {};

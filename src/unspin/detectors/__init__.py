@@ -24,10 +24,21 @@ __all__ = ["Detector", "DetectorInfo", "Registry", "registry", "register"]
 class Detector(Protocol):
     """What the pipeline needs of a detector."""
 
-    name: str
-    version: str
-    requires: tuple[str, ...]
-    provides: tuple[str, ...]
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def version(self) -> str: ...
+
+    @property
+    def requires(self) -> tuple[str, ...]:
+        """Layer names this detector reads."""
+        ...
+
+    @property
+    def provides(self) -> tuple[str, ...]:
+        """Layer names this detector writes."""
+        ...
 
     def detect(self, doc: Document) -> Layer | list[Layer]:
         """Return the new layer(s); never mutate ``doc``."""
