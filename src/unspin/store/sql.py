@@ -312,6 +312,12 @@ class Corpus:
         return docs[0]
 
     def _load(self, ids: Sequence[str]) -> list[Document]:
+        if len(ids) > 500:  # keep the IN lists short (SQLite caps bound parameters)
+            return [
+                doc
+                for start in range(0, len(ids), 500)
+                for doc in self._load(ids[start : start + 500])
+            ]
         if not ids:
             return []
         params = {f"i{n}": value for n, value in enumerate(ids)}
