@@ -103,3 +103,29 @@ def test_signer_hashes_are_stable_across_instances():
 def test_dup_options_bad_threshold_raises_invalid_input():
     with pytest.raises(InvalidInput, match="overlap"):
         DupOptions(overlap=1.5)
+
+
+def test_corpus_duplicates_lists_exact_copies_at_each_source(corpus):
+    from corpus_docs import BUDGET, HARBOUR
+
+    from unspin.document import Document
+
+    corpus.add(HARBOUR)
+    corpus.add(BUDGET)
+    corpus.add_sighting(Document(HARBOUR.text, meta={"source": "https://mirror.example/strike"}))
+    clusters = corpus.dups()["clusters"]
+    assert [sorted(m["source"] for m in c["members"]) for c in clusters] == [
+        sorted([HARBOUR.meta["source"], "https://mirror.example/strike"])
+    ]
+
+
+def test_corpus_duplicates_finds_edited_copies_in_the_store(corpus):
+    from corpus_docs import make_doc
+
+    corpus.add(make_doc(COURIER, source="https://kelby-courier.example/fire"))
+    corpus.add(make_doc(POST, source="https://northern-post.example/kelby"))
+    corpus.add(make_doc(COPIES["trimmed"], source="https://aggregator.example/1"))
+    clusters = corpus.dups()["clusters"]
+    assert [sorted(m["source"] for m in c["members"]) for c in clusters] == [
+        ["https://aggregator.example/1", "https://kelby-courier.example/fire"]
+    ]
