@@ -90,6 +90,7 @@ def _stance_chart(stats: dict[str, Any], path: Path) -> bool:
     ax.set_xlim(-1, 1)
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set_title("Net stance toward the most named actors, by source")
+    ax.set_xlabel("mean stance: -1 all negative, 0 neutral or balanced, +1 all positive")
     ax.tick_params(axis="y", labelsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
