@@ -126,6 +126,10 @@ def build_parser() -> argparse.ArgumentParser:
         summary="list detectors with versions, descriptions and model files",
         example="unspin detectors",
     )
+
+    from unspin.corpus.commands import add_corpus_parser
+
+    add_corpus_parser(sub, _command)
     return parser
 
 
