@@ -53,7 +53,10 @@ def corpus(n: int, *, seed: int = 7, planted: float = 0.05) -> Iterator[tuple[It
         mask = rng.random(length) < 0.15
         ids[mask] = rng.choice(topic, size=int(mask.sum()))
         doc_id = f"d{index}"
-        yield Item(doc_id, " ".join(words[ids]), f"https://site{index % 97}.example/{index}"), doc_id
+        yield (
+            Item(doc_id, " ".join(words[ids]), f"https://site{index % 97}.example/{index}"),
+            doc_id,
+        )
         made += 1
         if rng.random() < planted:
             copy = ids[: int(length * 0.85)].copy()  # trimmed by 15%
@@ -62,8 +65,9 @@ def corpus(n: int, *, seed: int = 7, planted: float = 0.05) -> Iterator[tuple[It
             headline = " ".join(words[rng.choice(len(words), 8, p=zipf)])  # re-headed
             text = headline + "\n" + " ".join(words[copy])
             later = index + int(rng.integers(1, 500))
-            pending.append((later, Item(f"c{index}", text, f"https://copy.example/{index}"),
-                            doc_id))
+            pending.append(
+                (later, Item(f"c{index}", text, f"https://copy.example/{index}"), doc_id)
+            )
         index += 1
 
 
@@ -99,10 +103,16 @@ def run_one(n: int) -> dict[str, float]:
         wrong += len(roots) - 1
         found += sum(1 for i in ids if groups[i] != i and groups[i] in ids)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"articles": n, "seconds": round(total - generate, 1), "generate_s": round(generate, 1),
-            "cpu_s": round(cpu - generate_cpu, 1),
-            "peak_rss_mb": round(peak_mb), "planted": planted, "found": found,
-            "false_merges": wrong}
+    return {
+        "articles": n,
+        "seconds": round(total - generate, 1),
+        "generate_s": round(generate, 1),
+        "cpu_s": round(cpu - generate_cpu, 1),
+        "peak_rss_mb": round(peak_mb),
+        "planted": planted,
+        "found": found,
+        "false_merges": wrong,
+    }
 
 
 def main() -> None:
@@ -113,14 +123,20 @@ def main() -> None:
     if args.one:
         print(json.dumps(run_one(args.one)))
         return
-    print(f"{'articles':>9} {'seconds':>8} {'cpu s':>7} {'peak RSS MB':>12} {'planted':>8} {'found':>6} "
-          f"{'false merges':>13}")
+    print(
+        f"{'articles':>9} {'seconds':>8} {'cpu s':>7} {'peak RSS MB':>12} {'planted':>8} "
+        f"{'found':>6} {'false merges':>13}"
+    )
     for n in args.sizes:
-        out = subprocess.run([sys.executable, __file__, "--one", str(n)], check=True,
-                             capture_output=True, text=True).stdout
+        out = subprocess.run(
+            [sys.executable, __file__, "--one", str(n)], check=True, capture_output=True, text=True
+        ).stdout
         row = json.loads(out.strip().splitlines()[-1])
-        print(f"{row['articles']:>9} {row['seconds']:>8} {row['cpu_s']:>7} {row['peak_rss_mb']:>12} "
-              f"{row['planted']:>8} {row['found']:>6} {row['false_merges']:>13}", flush=True)
+        print(
+            f"{row['articles']:>9} {row['seconds']:>8} {row['cpu_s']:>7} {row['peak_rss_mb']:>12} "
+            f"{row['planted']:>8} {row['found']:>6} {row['false_merges']:>13}",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -215,3 +215,8 @@ def test_cli_module_exit_code_and_message(tmp_path: Path) -> None:
         text=True,
     )
     assert (result.returncode, result.stderr) == (1, f"unspin: {missing}: no such file or folder\n")
+
+
+@pytest.mark.parametrize("value", ["0", "-3", "soon"])
+def test_cli_bad_timeout_is_usage_error(value: str) -> None:
+    assert main(["analyze", str(ARTICLE), "--timeout", value]) == 2

@@ -117,3 +117,22 @@ def test_registry_expand_detects_cycles() -> None:
 
 def test_registry_default_set_exists() -> None:
     assert "default" in registry.sets()
+
+
+def _isolated(factory) -> Registry:  # type: ignore[no-untyped-def]
+    reg = Registry()
+    reg._loaded = True
+    reg.add(DetectorInfo("x", factory, requires=(), provides=("x",)))
+    return reg
+
+
+def test_registry_describe_reads_version_from_created_detector() -> None:
+    assert _isolated(Shouting).describe("x")["version"] == "1.0"
+
+
+def test_registry_describe_reports_detector_that_cannot_be_created() -> None:
+    def missing_model() -> Shouting:
+        raise DetectorError("model 'x' is not installed")
+
+    about = _isolated(missing_model).describe("x")
+    assert (about["available"], about["problem"]) == (False, "model 'x' is not installed")

@@ -5,6 +5,10 @@ import http.server
 import io
 import ipaddress
 import json
+import random
+import shutil
+import ssl
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -71,6 +75,13 @@ def test_read_blank_file_is_invalid_input(tmp_path: Path, data: bytes) -> None:
 def test_read_binary_file_is_invalid_input(tmp_path: Path, data: bytes) -> None:
     with pytest.raises(InvalidInput, match="binary input"):
         next(read(_write(tmp_path / "x.txt", data)))
+
+
+def test_read_undecodable_bytes_is_invalid_input(tmp_path: Path) -> None:
+    rng = random.Random(1)
+    noise = bytes(rng.randrange(0x80, 0x100) for _ in range(400))
+    with pytest.raises(InvalidInput, match="noise.txt: bytes are not UTF-8"):
+        next(read(_write(tmp_path / "noise.txt", noise)))
 
 
 def test_decode_bom_with_bad_body_is_invalid_input() -> None:
@@ -450,3 +461,47 @@ def test_read_jsonl_url_record(server: str, tmp_path: Path) -> None:
     path = _jsonl(tmp_path, [json.dumps({"id": "u", "url": f"{server}/article"})])
     doc = next(read(path, allow_private=True))
     assert doc.id == "u" and doc.meta["author"] == "Marta Kell"
+
+
+@pytest.fixture(scope="module")
+def tls_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """An https server with a self-signed certificate (which must not be trusted)."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("openssl is not installed")
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        [
+            openssl,
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"https://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_fetch_https_checks_certificate(tls_server: str) -> None:
+    with pytest.raises(SourceError, match="TLS error"):
+        fetch(f"{tls_server}/article", allow_private=True, timeout=5)

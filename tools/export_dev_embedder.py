@@ -44,8 +44,9 @@ def main() -> None:
             self.encoder = encoder
 
         def forward(self, input_ids, attention_mask, token_type_ids):  # type: ignore[no-untyped-def]
-            hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask,
-                                  token_type_ids=token_type_ids).last_hidden_state
+            hidden = self.encoder(
+                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+            ).last_hidden_state
             mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
             pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
             return torch.nn.functional.normalize(pooled, p=2, dim=1)
@@ -54,14 +55,19 @@ def main() -> None:
     raw = args.out / "model.fp32.onnx"
     dummy = torch.ones(2, 16, dtype=torch.long)
     torch.onnx.export(
-        SentenceEmbedder(), (dummy, dummy, torch.zeros_like(dummy)), str(raw),
+        SentenceEmbedder(),
+        (dummy, dummy, torch.zeros_like(dummy)),
+        str(raw),
         input_names=["input_ids", "attention_mask", "token_type_ids"],
         output_names=["embedding"],
-        dynamic_axes={"input_ids": {0: "batch", 1: "length"},
-                      "attention_mask": {0: "batch", 1: "length"},
-                      "token_type_ids": {0: "batch", 1: "length"},
-                      "embedding": {0: "batch"}},
-        opset_version=17, dynamo=False,
+        dynamic_axes={
+            "input_ids": {0: "batch", 1: "length"},
+            "attention_mask": {0: "batch", 1: "length"},
+            "token_type_ids": {0: "batch", 1: "length"},
+            "embedding": {0: "batch"},
+        },
+        opset_version=17,
+        dynamo=False,
     )
     model = args.out / "model.onnx"
     quantize_dynamic(str(raw), str(model), per_channel=True, weight_type=QuantType.QInt8)
@@ -70,9 +76,16 @@ def main() -> None:
     manifest = {
         "name": "analysis",
         "version": "0.0.0-dev",
-        "files": {"model.onnx": sha256(model), "tokenizer.json": sha256(args.out / "tokenizer.json")},
-        "config": {"max_length": 256, "embedding_dim": 384, "pooling": "mean",
-                   "base": "sentence-transformers/all-MiniLM-L6-v2 (Apache-2.0)"},
+        "files": {
+            "model.onnx": sha256(model),
+            "tokenizer.json": sha256(args.out / "tokenizer.json"),
+        },
+        "config": {
+            "max_length": 256,
+            "embedding_dim": 384,
+            "pooling": "mean",
+            "base": "sentence-transformers/all-MiniLM-L6-v2 (Apache-2.0)",
+        },
     }
     (args.out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
     print(f"wrote {model} ({model.stat().st_size / 1e6:.1f} MB)")

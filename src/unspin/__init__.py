@@ -28,6 +28,7 @@ from unspin.errors import (
 
 if TYPE_CHECKING:
     from unspin.pipeline import Pipeline
+    from unspin.store import Corpus, open_corpus
 
 __version__ = "0.1.0"
 
@@ -38,6 +39,8 @@ __all__ = [
     "Span",
     "Layer",
     "Pipeline",
+    "Corpus",
+    "open_corpus",
     "analyze",
     "UnspinError",
     "InvalidInput",
@@ -81,4 +84,8 @@ def __getattr__(name: str) -> Any:
         from unspin.pipeline import Pipeline
 
         return Pipeline
+    if name in ("Corpus", "open_corpus"):
+        import unspin.store
+
+        return getattr(unspin.store, name)
     raise AttributeError(f"module 'unspin' has no attribute {name!r}")

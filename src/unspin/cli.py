@@ -61,6 +61,16 @@ def _command(
     return parser
 
 
+def _seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 0 < seconds <= 600:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number of seconds in (0, 600]")
+    return seconds
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Build the argument parser with every subcommand."""
     parser = argparse.ArgumentParser(
@@ -106,7 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="fetch URLs on private, loopback or link-local addresses",
     )
     analyze.add_argument(
-        "--timeout", type=float, default=10.0, metavar="SECONDS", help="URL timeout (default 10)"
+        "--timeout", type=_seconds, default=10.0, metavar="SECONDS", help="URL timeout (default 10)"
     )
 
     _command(
@@ -163,6 +173,10 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="let url inputs reach private, loopback or link-local addresses",
     )
+
+    from unspin.corpus.commands import add_corpus_parser
+
+    add_corpus_parser(sub, _command)
     return parser
 
 
@@ -389,14 +403,17 @@ def cmd_detectors(args: argparse.Namespace) -> int:
     for column in ("name", "version", "provides", "requires", "description", "model files"):
         table.add_column(column)
     for name in registry.names():
-        info = registry.info(name)
+        about = registry.describe(name)
+        version = about["version"] or "-"
+        if not about["available"]:
+            version = f"{version} (unavailable: {about['problem']})"
         table.add_row(
             name,
-            info.version or "?",
-            ", ".join(info.provides),
-            ", ".join(info.requires) or "-",
-            info.description,
-            "\n".join(info.model_files) or "-",
+            version,
+            ", ".join(about["provides"]),
+            ", ".join(about["requires"]) or "-",
+            about["description"],
+            "\n".join(about["model_files"]) or "-",
         )
     sets = Table(title="sets")
     sets.add_column("name")

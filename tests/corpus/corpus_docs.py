@@ -35,9 +35,14 @@ def make_doc(
 
 
 def actor(name: str, stance: str, *aliases: str, score: float = 0.8) -> dict[str, Any]:
-    return {"id": name.lower().replace(" ", "-"), "name": name, "type": "PER",
-            "aliases": [name, *aliases], "mentions": [], "stance": {"label": stance,
-                                                                    "score": score}}
+    return {
+        "id": name.lower().replace(" ", "-"),
+        "name": name,
+        "type": "PER",
+        "aliases": [name, *aliases],
+        "mentions": [],
+        "stance": {"label": stance, "score": score},
+    }
 
 
 HARBOUR = make_doc(
@@ -63,6 +68,9 @@ BRIDGE = make_doc(
     source="https://valley-herald.example/bridge",
     published="2024-03-12",
     title="Bridge still crumbling",
-    techniques=[("So-called experts", "Name_Calling,Labeling"), ("does nothing", "Loaded_Language")],
+    techniques=[
+        ("So-called experts", "Name_Calling,Labeling"),
+        ("does nothing", "Loaded_Language"),
+    ],
     actors=[actor("Lena Okafor", "negative", "Okafor")],
 )

@@ -55,11 +55,30 @@ SAME_SUBJECT = {"courier": COURIER, "post": POST, "wire": WIRE, "other": OTHER}
 
 # a light rewording: a few words swapped for near-synonyms, as a copy desk might
 SYNONYMS = {
-    "fire": "blaze", "tore": "ripped", "late": "early", "column": "plume", "fought": "battled",
-    "nobody": "no one", "told": "advised", "keep": "leave", "preferred": "chose", "most": "many",
-    "known": "clear", "begin": "start", "judged": "declared", "employed": "had", "promised": "pledged",
-    "questions": "doubts", "failed": "flunked", "complained": "warned", "called": "pressed",
-    "woke": "roused", "handed": "gave", "watched": "seen", "worked": "toiled", "unsure": "uncertain",
+    "fire": "blaze",
+    "tore": "ripped",
+    "late": "early",
+    "column": "plume",
+    "fought": "battled",
+    "nobody": "no one",
+    "told": "advised",
+    "keep": "leave",
+    "preferred": "chose",
+    "most": "many",
+    "known": "clear",
+    "begin": "start",
+    "judged": "declared",
+    "employed": "had",
+    "promised": "pledged",
+    "questions": "doubts",
+    "failed": "flunked",
+    "complained": "warned",
+    "called": "pressed",
+    "woke": "roused",
+    "handed": "gave",
+    "watched": "seen",
+    "worked": "toiled",
+    "unsure": "uncertain",
 }
 
 

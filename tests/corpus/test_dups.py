@@ -24,10 +24,12 @@ def _cluster_of(items: list[Item], doc_id: str) -> set[str]:
     return next((c for c in _clusters(items) if doc_id in c), {doc_id})
 
 
-BASE = [Item("courier", COURIER, "https://kelby-courier.example/fire", "2024-05-07"),
-        Item("post", POST, "https://northern-post.example/kelby", "2024-05-08"),
-        Item("wire", WIRE, "/feeds/regional-wire/kelby.txt", "2024-05-08"),
-        Item("other", OTHER, "https://kelby-courier.example/library", "2024-05-09")]
+BASE = [
+    Item("courier", COURIER, "https://kelby-courier.example/fire", "2024-05-07"),
+    Item("post", POST, "https://northern-post.example/kelby", "2024-05-08"),
+    Item("wire", WIRE, "/feeds/regional-wire/kelby.txt", "2024-05-08"),
+    Item("other", OTHER, "https://kelby-courier.example/library", "2024-05-09"),
+]
 
 COPIES = {
     "re-headed": reheaded(COURIER, "Sixty jobs in doubt after Kelby warehouse fire"),
@@ -60,18 +62,24 @@ def test_find_duplicates_groups_all_copies_in_one_cluster():
 
 
 def test_find_duplicates_first_member_is_the_earliest():
-    items = [Item("copy", COPIES["trimmed"], "b", "2024-05-09"),
-             Item("courier", COURIER, "a", "2024-05-07")]
+    items = [
+        Item("copy", COPIES["trimmed"], "b", "2024-05-09"),
+        Item("courier", COURIER, "a", "2024-05-07"),
+    ]
     members = find_duplicates(items)["clusters"][0]["members"]
     assert [m["id"] for m in members] == ["courier", "copy"]
 
 
 def test_find_duplicates_reports_source_and_similarity():
-    items = [Item("courier", COURIER, "https://kelby-courier.example/fire", "2024-05-07"),
-             Item("copy", COPIES["trimmed"], "/tmp/copy.html", "2024-05-08")]
+    items = [
+        Item("courier", COURIER, "https://kelby-courier.example/fire", "2024-05-07"),
+        Item("copy", COPIES["trimmed"], "/tmp/copy.html", "2024-05-08"),
+    ]
     members = find_duplicates(items)["clusters"][0]["members"]
     assert [(m["source"], m["similarity"] > 0.8) for m in members] == [
-        ("https://kelby-courier.example/fire", True), ("/tmp/copy.html", True)]
+        ("https://kelby-courier.example/fire", True),
+        ("/tmp/copy.html", True),
+    ]
 
 
 def test_find_duplicates_skips_texts_without_words():
@@ -95,3 +103,29 @@ def test_signer_hashes_are_stable_across_instances():
 def test_dup_options_bad_threshold_raises_invalid_input():
     with pytest.raises(InvalidInput, match="overlap"):
         DupOptions(overlap=1.5)
+
+
+def test_corpus_duplicates_lists_exact_copies_at_each_source(corpus):
+    from corpus_docs import BUDGET, HARBOUR
+
+    from unspin.document import Document
+
+    corpus.add(HARBOUR)
+    corpus.add(BUDGET)
+    corpus.add_sighting(Document(HARBOUR.text, meta={"source": "https://mirror.example/strike"}))
+    clusters = corpus.dups()["clusters"]
+    assert [sorted(m["source"] for m in c["members"]) for c in clusters] == [
+        sorted([HARBOUR.meta["source"], "https://mirror.example/strike"])
+    ]
+
+
+def test_corpus_duplicates_finds_edited_copies_in_the_store(corpus):
+    from corpus_docs import make_doc
+
+    corpus.add(make_doc(COURIER, source="https://kelby-courier.example/fire"))
+    corpus.add(make_doc(POST, source="https://northern-post.example/kelby"))
+    corpus.add(make_doc(COPIES["trimmed"], source="https://aggregator.example/1"))
+    clusters = corpus.dups()["clusters"]
+    assert [sorted(m["source"] for m in c["members"]) for c in clusters] == [
+        ["https://aggregator.example/1", "https://kelby-courier.example/fire"]
+    ]

@@ -45,8 +45,10 @@ def test_corpus_add_replaces_layers(corpus):
 
 def test_corpus_has_compares_detector_versions(corpus):
     corpus.add(HARBOUR, producers={"persuasion": "1.0.0"})
-    assert (corpus.has(HARBOUR.id, {"persuasion": "1.0.0"}),
-            corpus.has(HARBOUR.id, {"persuasion": "2.0.0"})) == (True, False)
+    assert (
+        corpus.has(HARBOUR.id, {"persuasion": "1.0.0"}),
+        corpus.has(HARBOUR.id, {"persuasion": "2.0.0"}),
+    ) == (True, False)
 
 
 def test_corpus_has_without_producers_checks_presence(corpus):
@@ -93,16 +95,22 @@ def test_corpus_add_sighting_records_a_second_source(corpus):
 
 @pytest.mark.parametrize(
     ("query", "expected"),
-    [("harbour", ["HARBOUR"]), ("Okafor", ["BUDGET", "BRIDGE"]), ("crumbling bridge", ["BRIDGE"]),
-     ("submarine", [])],
+    [
+        ("harbour", ["HARBOUR"]),
+        ("Okafor", ["BUDGET", "BRIDGE"]),
+        ("crumbling bridge", ["BRIDGE"]),
+        ("submarine", []),
+    ],
 )
 def test_corpus_search_full_text(corpus, query, expected):
     named = {"HARBOUR": HARBOUR, "BUDGET": BUDGET, "BRIDGE": BRIDGE}
     for doc in named.values():
         corpus.add(doc)
     docs, total = corpus.search(query)
-    assert (sorted(d.id for d in docs), total) == (sorted(named[n].id for n in expected),
-                                                    len(expected))
+    assert (sorted(d.id for d in docs), total) == (
+        sorted(named[n].id for n in expected),
+        len(expected),
+    )
 
 
 @pytest.mark.parametrize(
@@ -125,8 +133,10 @@ def test_corpus_search_filters(corpus, filters, expected):
     for doc in named.values():
         corpus.add(doc)
     docs, total = corpus.search(**filters)
-    assert (sorted(d.id for d in docs), total) == (sorted(named[n].id for n in expected),
-                                                    len(expected))
+    assert (sorted(d.id for d in docs), total) == (
+        sorted(named[n].id for n in expected),
+        len(expected),
+    )
 
 
 def test_corpus_search_pages_with_limit_and_offset(corpus):
@@ -147,7 +157,9 @@ def test_corpus_stats_counts_techniques(corpus):
         corpus.add(doc)
     stats = corpus.stats()
     assert (stats["documents"], stats["techniques"]) == (
-        3, {"Loaded_Language": 2, "Name_Calling,Labeling": 1})
+        3,
+        {"Loaded_Language": 2, "Name_Calling,Labeling": 1},
+    )
 
 
 def test_corpus_timeline_groups_by_week(corpus):
@@ -203,10 +215,17 @@ def _store_at_version_1(url: str) -> None:
                 "INSERT INTO documents (id, text_hash, text, meta, source, title, published, "
                 "added_at, producers) VALUES (:id, :h, :t, :m, :s, :ti, :p, :a, :pr)"
             ),
-            {"id": BRIDGE.id, "h": BRIDGE.text_hash, "t": BRIDGE.text,
-             "m": json.dumps(dict(BRIDGE.meta)), "s": BRIDGE.meta["source"],
-             "ti": BRIDGE.meta["title"], "p": "2024-03-12", "a": "2024-03-12T00:00:00+00:00",
-             "pr": json.dumps({"persuasion": "1.0.0"})},
+            {
+                "id": BRIDGE.id,
+                "h": BRIDGE.text_hash,
+                "t": BRIDGE.text,
+                "m": json.dumps(dict(BRIDGE.meta)),
+                "s": BRIDGE.meta["source"],
+                "ti": BRIDGE.meta["title"],
+                "p": "2024-03-12",
+                "a": "2024-03-12T00:00:00+00:00",
+                "pr": json.dumps({"persuasion": "1.0.0"}),
+            },
         )
         for name, layer in body.items():
             conn.execute(
@@ -226,9 +245,15 @@ def test_migrations_upgrade_from_0001_keeps_documents(db_url):
 def test_migrations_upgrade_from_0001_backfills_search(db_url):
     _store_at_version_1(db_url)
     with open_corpus(db_url) as corpus:
-        found = [corpus.search(q, **f)[1] for q, f in
-                 [("crumbling", {}), ("", {"technique": "Loaded_Language"}),
-                  ("", {"actor": "Okafor"}), ("", {"source": "valley-herald.example"})]]
+        found = [
+            corpus.search(q, **f)[1]
+            for q, f in [
+                ("crumbling", {}),
+                ("", {"technique": "Loaded_Language"}),
+                ("", {"actor": "Okafor"}),
+                ("", {"source": "valley-herald.example"}),
+            ]
+        ]
     assert found == [1, 1, 1, 1]
 
 
@@ -243,3 +268,33 @@ def test_open_corpus_refuses_a_newer_schema(tmp_path: Path):
     engine.dispose()
     with pytest.raises(StorageError, match="999"):
         open_corpus(path)
+
+
+def test_corpus_add_replacement_updates_full_text(corpus):
+    corpus.add(HARBOUR)
+    retitled = Document(HARBOUR.text, meta={**HARBOUR.meta, "title": "Dockers down tools"})
+    corpus.add(retitled)
+    assert (corpus.search("dockers")[1], corpus.search("begins")[1]) == (1, 0)
+
+
+def test_corpus_add_same_document_from_threads_keeps_one(db_url):
+    from concurrent.futures import ThreadPoolExecutor
+
+    with open_corpus(db_url) as store, ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda _: store.add(BUDGET), range(8)))
+        assert (results.count(True), len(store)) == (1, 1)
+
+
+def test_corpus_search_lists_newest_first_undated_last(corpus):
+    undated = make_doc("An undated note about the harbour.", source="note.txt")
+    for doc in (undated, HARBOUR, BRIDGE, BUDGET):
+        corpus.add(doc)
+    docs, _ = corpus.search()
+    assert [d.id for d in docs] == [BRIDGE.id, BUDGET.id, HARBOUR.id, undated.id]
+
+
+def test_open_corpus_on_a_file_that_is_not_a_database_raises_storage_error(tmp_path):
+    path = tmp_path / "notes.db"
+    path.write_text("just some notes, not a database\n" * 20)
+    with pytest.raises(StorageError, match="cannot open the store"):
+        open_corpus(str(path))

@@ -29,9 +29,20 @@ def _technique_chart(stats: dict[str, Any], path: Path) -> bool:
     if not sources or not labels:
         return False
     plt = _pyplot()
-    rates = [[next((s["techniques"].get(label, {}).get("per_document", 0.0)
-                    for s in stats["sources"] if s["source"] == source), 0.0)
-              for label in labels] for source in sources]
+    rates = [
+        [
+            next(
+                (
+                    s["techniques"].get(label, {}).get("per_document", 0.0)
+                    for s in stats["sources"]
+                    if s["source"] == source
+                ),
+                0.0,
+            )
+            for label in labels
+        ]
+        for source in sources
+    ]
     fig, ax = plt.subplots(figsize=(max(6, len(labels) * 0.6 + 3), max(3, len(sources) * 0.4 + 2)))
     image = ax.imshow(rates, aspect="auto", cmap="Oranges")
     ax.set_xticks(range(len(labels)), labels, rotation=45, ha="right", fontsize=8)
@@ -63,8 +74,12 @@ def _timeline_chart(timeline: list[dict[str, Any]], path: Path) -> bool:
 
 
 def _stance_chart(stats: dict[str, Any], path: Path) -> bool:
-    rows = [(actor["name"], source, values["net"]) for actor in stats["actors"][:8]
-            for source, values in actor["stance"].items() if values["net"] is not None]
+    rows = [
+        (actor["name"], source, values["net"])
+        for actor in stats["actors"][:8]
+        for source, values in actor["stance"].items()
+        if values["net"] is not None
+    ]
     if not rows:
         return False
     plt = _pyplot()
@@ -75,6 +90,7 @@ def _stance_chart(stats: dict[str, Any], path: Path) -> bool:
     ax.set_xlim(-1, 1)
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set_title("Net stance toward the most named actors, by source")
+    ax.set_xlabel("mean stance: -1 all negative, 0 neutral or balanced, +1 all positive")
     ax.tick_params(axis="y", labelsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
@@ -109,38 +125,49 @@ def write_report(stats: dict[str, Any], timeline: list[dict[str, Any]], folder: 
         if draw(folder / name):
             charts.append((name, title))
     esc = html.escape
-    parts = ["<!doctype html><html lang='en'><head><meta charset='utf-8'>",
-             "<title>unspin corpus statistics</title><style>body{font-family:sans-serif;"
-             "max-width:70em;margin:auto}table{border-collapse:collapse;margin:1em 0}"
-             "td,th{border:1px solid #ccc;padding:.2em .5em;text-align:left}</style></head><body>",
-             "<h1>Corpus statistics</h1>"]
+    parts = [
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
+        "<title>unspin corpus statistics</title><style>body{font-family:sans-serif;"
+        "max-width:70em;margin:auto}table{border-collapse:collapse;margin:1em 0}"
+        "td,th{border:1px solid #ccc;padding:.2em .5em;text-align:left}</style></head><body>",
+        "<h1>Corpus statistics</h1>",
+    ]
     for name, title in charts:
         parts.append(f"<h2>{esc(title)}</h2><img src='{esc(name)}' alt='{esc(title)}'>")
-    parts.append("<h2>Techniques per document, by source</h2><table><tr><th>source</th>"
-                 "<th>documents</th>" + "".join(f"<th>{esc(t)}</th>" for t in stats["techniques"])
-                 + "</tr>")
+    parts.append(
+        "<h2>Techniques per document, by source</h2><table><tr><th>source</th>"
+        "<th>documents</th>" + "".join(f"<th>{esc(t)}</th>" for t in stats["techniques"]) + "</tr>"
+    )
     for source in stats["sources"]:
         cells = "".join(
             f"<td>{source['techniques'].get(t, {}).get('per_document', 0.0):.2f}</td>"
             for t in stats["techniques"]
         )
-        parts.append(f"<tr><td>{esc(source['source'])}</td><td>{source['documents']}</td>"
-                     f"{cells}</tr>")
-    parts.append("</table><h2>Most named actors</h2><table><tr><th>actor</th><th>documents</th>"
-                 "<th>stance by source (negative / neutral / positive, net)</th></tr>")
+        parts.append(
+            f"<tr><td>{esc(source['source'])}</td><td>{source['documents']}</td>{cells}</tr>"
+        )
+    parts.append(
+        "</table><h2>Most named actors</h2><table><tr><th>actor</th><th>documents</th>"
+        "<th>stance by source (negative / neutral / positive, net)</th></tr>"
+    )
     for actor in stats["actors"]:
         stance = "; ".join(
             f"{esc(src)}: {v['negative']}/{v['neutral']}/{v['positive']}"
             + (f", net {v['net']:+.2f}" if v["net"] is not None else "")
             for src, v in actor["stance"].items()
         )
-        parts.append(f"<tr><td>{esc(actor['name'])}</td><td>{actor['documents']}</td>"
-                     f"<td>{stance}</td></tr>")
-    parts.append("</table><h2>Timeline</h2><table><tr><th>period</th><th>documents</th>"
-                 "<th>technique spans</th></tr>")
+        parts.append(
+            f"<tr><td>{esc(actor['name'])}</td><td>{actor['documents']}</td><td>{stance}</td></tr>"
+        )
+    parts.append(
+        "</table><h2>Timeline</h2><table><tr><th>period</th><th>documents</th>"
+        "<th>technique spans</th></tr>"
+    )
     for row in timeline:
-        parts.append(f"<tr><td>{esc(row['period'])}</td><td>{row['documents']}</td>"
-                     f"<td>{sum(row['techniques'].values())}</td></tr>")
+        parts.append(
+            f"<tr><td>{esc(row['period'])}</td><td>{row['documents']}</td>"
+            f"<td>{sum(row['techniques'].values())}</td></tr>"
+        )
     parts.append("</table></body></html>\n")
     page = folder / "index.html"
     page.write_text("".join(parts), encoding="utf-8")

@@ -174,9 +174,7 @@ def _overlap(jaccard: float, size_a: int, size_b: int) -> float:
     return min(1.0, inter / small)
 
 
-def find_duplicates(
-    items: Iterable[Item], options: DupOptions | None = None
-) -> dict[str, Any]:
+def find_duplicates(items: Iterable[Item], options: DupOptions | None = None) -> dict[str, Any]:
     """Cluster near-duplicate texts.
 
     Args:
@@ -213,8 +211,7 @@ def find_duplicates(
             if _verified(signature, signatures[other], sizes[position], sizes[other], options):
                 union.union(position, other)
         lsh.insert(position, sketch, check_duplication=False)
-    return {"documents": len(index),
-            "clusters": _clusters(union, index, sizes, signatures)}
+    return {"documents": len(index), "clusters": _clusters(union, index, sizes, signatures)}
 
 
 def _lean(signature: np.ndarray, seed: int) -> Any:
@@ -249,11 +246,17 @@ def _clusters(
         for position in members:
             jaccard = float(np.count_nonzero(signatures[head] == signatures[position]))
             jaccard /= len(signatures[head])
-            similarity = 1.0 if position == head else _overlap(jaccard, sizes[head],
-                                                                 sizes[position])
-            rows.append({"id": index[position].id, "source": index[position].source,
-                         "similarity": round(similarity, 3),
-                         "jaccard": round(1.0 if position == head else jaccard, 3)})
+            similarity = (
+                1.0 if position == head else _overlap(jaccard, sizes[head], sizes[position])
+            )
+            rows.append(
+                {
+                    "id": index[position].id,
+                    "source": index[position].source,
+                    "similarity": round(similarity, 3),
+                    "jaccard": round(1.0 if position == head else jaccard, 3),
+                }
+            )
         clusters.append({"members": rows})
     clusters.sort(key=lambda c: (-len(c["members"]), c["members"][0]["id"]))
     return clusters
@@ -277,15 +280,19 @@ def corpus_duplicates(corpus: Corpus, options: DupOptions | None = None) -> dict
     """
     result = find_duplicates(_corpus_items(corpus), options)
     sightings = corpus.sightings()
-    clustered = set()
+    clustered: set[str] = set()
     for cluster in result["clusters"]:
         cluster["members"] = _with_sightings(cluster["members"], sightings)
         clustered.update(m["id"] for m in cluster["members"])
     for doc_id, seen in sightings.items():
         if doc_id not in clustered and len(seen) > 1:
             result["clusters"].append(
-                {"members": [{"id": doc_id, "source": s["source"], "similarity": 1.0,
-                              "jaccard": 1.0} for s in seen]}
+                {
+                    "members": [
+                        {"id": doc_id, "source": s["source"], "similarity": 1.0, "jaccard": 1.0}
+                        for s in seen
+                    ]
+                }
             )
     result["clusters"].sort(key=lambda c: (-len(c["members"]), c["members"][0]["id"]))
     return result

@@ -18,8 +18,7 @@ from unspin.errors import InvalidInput, MissingExtra, NotFound
 if TYPE_CHECKING:
     from unspin.store import Corpus
 
-__all__ = ["EXPORT_FORMATS", "export_documents", "labelstudio_tasks", "import_labelstudio",
-           "ImportReport"]
+__all__ = ["EXPORT_FORMATS", "export_documents", "import_labelstudio", "ImportReport"]
 
 EXPORT_FORMATS = ("jsonl", "csv", "parquet", "labelstudio")
 CSV_COLUMNS = ("id", "source", "title", "published", "techniques", "actors", "text")
@@ -34,32 +33,6 @@ def _actor_names(doc: Document) -> list[str]:
     return [str(a.get("name") or a.get("canonical") or "") for a in doc.actors]
 
 
-def labelstudio_tasks(docs: Iterable[Document], *, layer: str = "persuasion") -> list[dict[str, Any]]:
-    """Return Label Studio tasks: the text, the document id, and the ``layer`` spans as
-    predictions (labels control ``label`` on text ``text``; offsets in code points)."""
-    tasks = []
-    for doc in docs:
-        task: dict[str, Any] = {"data": {"text": doc.text, "doc_id": doc.id,
-                                         "title": str(doc.meta.get("title", "")),
-                                         "source": str(doc.meta.get("source", ""))}}
-        found = doc.layers.get(layer)
-        if found is not None:
-            result = []
-            for n, span in enumerate(found.spans):
-                item: dict[str, Any] = {
-                    "id": f"{doc.id}-{n}", "from_name": "label", "to_name": "text",
-                    "type": "labels",
-                    "value": {"start": span.start, "end": span.end, "text": span.text(doc),
-                              "labels": [span.label]},
-                }
-                if span.score is not None:
-                    item["score"] = span.score
-                result.append(item)
-            task["predictions"] = [{"model_version": found.producer, "result": result}]
-        tasks.append(task)
-    return tasks
-
-
 def export_documents(docs: Iterable[Document], fmt: str, out: IO[Any] | Path) -> int:
     """Write documents in a format.
 
@@ -67,7 +40,8 @@ def export_documents(docs: Iterable[Document], fmt: str, out: IO[Any] | Path) ->
         docs: the documents.
         fmt: ``jsonl`` (the unspin.document/1 JSON, one a line), ``csv`` (id, source, title,
             published, technique counts, actor names, text), ``parquet`` (one row a document, meta
-            and layers as JSON) or ``labelstudio`` (a JSON list of tasks with predictions).
+            and layers as JSON) or ``labelstudio`` (a JSON list of tasks with the persuasion
+            layer as predictions, see :func:`unspin.formats.label_studio_tasks`).
         out: a text stream (jsonl, csv, labelstudio) or a file path (any format).
 
     Returns:
@@ -88,20 +62,30 @@ def export_documents(docs: Iterable[Document], fmt: str, out: IO[Any] | Path) ->
             return export_documents(docs, fmt, handle)
     count = 0
     if fmt == "jsonl":
-        for doc in docs:
-            out.write(doc.to_json() + "\n")
-            count += 1
+        from unspin.formats import write_jsonl
+
+        count = write_jsonl(docs, out)  # type: ignore[arg-type]
     elif fmt == "csv":
         writer = csv.writer(out)
         writer.writerow(CSV_COLUMNS)
         for doc in docs:
             meta = doc.meta
-            writer.writerow([doc.id, meta.get("source", ""), meta.get("title", ""),
-                             meta.get("published", ""), json.dumps(_techniques(doc)),
-                             "; ".join(_actor_names(doc)), doc.text])
+            writer.writerow(
+                [
+                    doc.id,
+                    meta.get("source", ""),
+                    meta.get("title", ""),
+                    meta.get("published", ""),
+                    json.dumps(_techniques(doc)),
+                    "; ".join(_actor_names(doc)),
+                    doc.text,
+                ]
+            )
             count += 1
     else:
-        tasks = labelstudio_tasks(docs)
+        from unspin.formats import label_studio_tasks
+
+        tasks = label_studio_tasks(docs)
         json.dump(tasks, out, ensure_ascii=False, indent=1)
         out.write("\n")
         count = len(tasks)
@@ -114,8 +98,9 @@ def _parquet(docs: Iterable[Document], path: Path) -> int:
         import pyarrow.parquet as pq
     except ImportError:
         raise MissingExtra("parquet export", "parquet", "pyarrow") from None
-    columns: dict[str, list[Any]] = {k: [] for k in ("id", "source", "title", "published", "text",
-                                                      "meta", "layers")}
+    columns: dict[str, list[Any]] = {
+        k: [] for k in ("id", "source", "title", "published", "text", "meta", "layers")
+    }
     for doc in docs:
         data = doc.to_dict()
         columns["id"].append(doc.id)
@@ -190,8 +175,11 @@ def import_labelstudio(
     for task in tasks:
         if not isinstance(task, Mapping) or not isinstance(task.get("data"), Mapping):
             raise InvalidInput("a Label Studio task needs a 'data' object")
-        annotations = [a for a in task.get("annotations") or task.get("completions") or []
-                       if not a.get("was_cancelled")]
+        annotations = [
+            a
+            for a in task.get("annotations") or task.get("completions") or []
+            if not a.get("was_cancelled")
+        ]
         doc = _task_document(corpus, task["data"])
         if doc is None or not annotations:
             skipped += 1
@@ -210,11 +198,18 @@ def import_labelstudio(
             start, end, fixed = located
             repaired += int(fixed)
             for label in labels:
-                spans.append(Span(start, end, str(label), None,
-                                  {"annotator": annotation.get("completed_by")}))
+                spans.append(
+                    Span(
+                        start, end, str(label), None, {"annotator": annotation.get("completed_by")}
+                    )
+                )
         who = annotation.get("completed_by")
-        gold = Layer(layer, tuple(spans), producer=f"{producer}@{annotation.get('id', 0)}",
-                     config={"annotator": who, "task": task.get("id")})
+        gold = Layer(
+            layer,
+            tuple(spans),
+            producer=f"{producer}@{annotation.get('id', 0)}",
+            config={"annotator": who, "task": task.get("id")},
+        )
         updated = doc.with_layer(gold)
         stored_producers = _stored_producers(corpus, doc)
         corpus.add(updated, producers=stored_producers)
@@ -233,7 +228,7 @@ def _stored_producers(corpus: Corpus, doc: Document) -> dict[str, str]:
 def _task_document(corpus: Corpus, data: Mapping[str, Any]) -> Document | None:
     from unspin.document import text_id
 
-    candidates = [data.get("doc_id"), data.get("id")]
+    candidates = [data.get("unspin_id"), data.get("doc_id"), data.get("id")]
     if isinstance(data.get("text"), str) and data["text"].strip():
         candidates.append(text_id(data["text"]))
     for candidate in candidates:

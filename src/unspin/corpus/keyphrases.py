@@ -12,8 +12,8 @@ __all__ = ["STOPWORDS", "phrases", "key_phrases"]
 _WORD = re.compile(r"[^\W\d_][\w'’-]*", re.UNICODE)
 
 # English function words and reporting verbs that name no story (written for unspin)
-STOPWORDS = frozenset(
-    """a about above after again against all also am an and any are as at be because been before
+_STOPWORDS = """
+    a about above after again against all also am an and any are as at be because been before
     being below between both but by can could did do does doing down during each few for from
     further had has have having he her here hers herself him himself his how i if in into is it
     its itself just me more most my myself no nor not now of off on once only or other our ours
@@ -23,8 +23,8 @@ STOPWORDS = frozenset(
     said says say told according would could may might must shall one two three new also like
     last first next year years week day days time people mr mrs ms dr per cent percent many much
     yet still even well back get got make made around since however another every us it's its
-    """.split()
-)
+    """
+STOPWORDS = frozenset(_STOPWORDS.split())
 
 
 def phrases(text: str) -> list[str]:

@@ -104,7 +104,11 @@ def cluster_vectors(vectors: np.ndarray, threshold: float) -> list[int]:
 
 
 def find_narratives(
-    units: Iterable[Unit], embedder: Any, options: NarrativeOptions | None = None
+    units: Iterable[Unit],
+    embedder: Any,
+    options: NarrativeOptions | None = None,
+    *,
+    vectors: np.ndarray | None = None,
 ) -> dict[str, Any]:
     """Cluster texts by meaning and describe each cluster.
 
@@ -112,6 +116,7 @@ def find_narratives(
         units: documents or claims to cluster.
         embedder: an ``Embedder`` (or anything with ``embed(texts) -> np.ndarray``).
         options: threshold, sizes and timeline periods.
+        vectors: the units' embeddings, if already known (then ``embedder`` is not called).
 
     Returns:
         ``{"narratives": [{"id", "label", "key_phrases", "size", "members", "sources",
@@ -121,8 +126,13 @@ def find_narratives(
     units = list(units)
     if not units:
         return {"narratives": [], "units": 0, "unassigned": 0}
-    texts = [_embed_text(u, options.chars) for u in units]
-    vectors = np.asarray(embedder.embed(texts), dtype=np.float32)
+    if vectors is None:
+        vectors = np.asarray(
+            embedder.embed([_embed_text(u, options.chars) for u in units]), dtype=np.float32
+        )
+    vectors = np.array(vectors, dtype=np.float32)
+    if vectors.shape[0] != len(units):
+        raise InvalidInput(f"got {vectors.shape[0]} vectors for {len(units)} texts")
     vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
     labels = cluster_vectors(vectors, options.threshold)
     groups: dict[int, list[int]] = {}
@@ -140,8 +150,13 @@ def find_narratives(
         centroid = vectors[members].sum(axis=0)
         centroid /= max(float(np.linalg.norm(centroid)), 1e-12)
         narratives.append(
-            _describe(number, [units[i] for i in members], vectors[members] @ centroid,
-                      phrases[number], options)
+            _describe(
+                number,
+                [units[i] for i in members],
+                vectors[members] @ centroid,
+                phrases[number],
+                options,
+            )
         )
     return {"narratives": narratives, "units": len(units), "unassigned": len(rest)}
 
@@ -154,17 +169,27 @@ def _embed_text(unit: Unit, chars: int) -> str:
 
 
 def _describe(
-    number: int, members: list[Unit], similarity: np.ndarray, phrases: list[str],
+    number: int,
+    members: list[Unit],
+    similarity: np.ndarray,
+    phrases: list[str],
     options: NarrativeOptions,
 ) -> dict[str, Any]:
     timeline = Counter(bucket(u.published, options.freq) for u in members if u.published)
     sources = Counter(u.outlet or u.source for u in members)
     dates = sorted(u.published for u in members if u.published)
     rows = []
-    for unit, sim in sorted(zip(members, similarity, strict=True),
-                            key=lambda pair: (pair[0].published or "", pair[0].doc_id)):
-        row: dict[str, Any] = {"id": unit.doc_id, "source": unit.source, "title": unit.title,
-                               "published": unit.published, "similarity": round(float(sim), 3)}
+    for unit, sim in sorted(
+        zip(members, similarity, strict=True),
+        key=lambda pair: (pair[0].published or "", pair[0].doc_id),
+    ):
+        row: dict[str, Any] = {
+            "id": unit.doc_id,
+            "source": unit.source,
+            "title": unit.title,
+            "published": unit.published,
+            "similarity": round(float(sim), 3),
+        }
         if unit.start is not None:
             row.update({"claim": unit.text, "start": unit.start, "end": unit.end})
         rows.append(row)
@@ -174,8 +199,10 @@ def _describe(
         "key_phrases": phrases,
         "size": len(members),
         "members": rows,
-        "sources": [{"source": s, "count": n} for s, n in sorted(sources.items(),
-                                                                  key=lambda x: (-x[1], x[0]))],
+        "sources": [
+            {"source": s, "count": n}
+            for s, n in sorted(sources.items(), key=lambda x: (-x[1], x[0]))
+        ],
         "timeline": [{"period": p, "count": timeline[p]} for p in sorted(timeline)],
         "first_seen": dates[0] if dates else None,
         "last_seen": dates[-1] if dates else None,
@@ -202,9 +229,16 @@ def corpus_units(corpus: Corpus, unit: str = "document") -> Iterator[Unit]:
             continue
         meta = doc.meta
         for span in layer.spans:
-            yield Unit(doc.id, doc.text[span.start : span.end], str(meta.get("source", "")),
-                       outlet_of(meta), str(meta.get("title", "")), _date(meta), span.start,
-                       span.end)
+            yield Unit(
+                doc.id,
+                doc.text[span.start : span.end],
+                str(meta.get("source", "")),
+                outlet_of(meta),
+                str(meta.get("title", "")),
+                _date(meta),
+                span.start,
+                span.end,
+            )
 
 
 def _date(meta: Any) -> str | None:
@@ -235,7 +269,39 @@ def corpus_narratives(
         from unspin.models.embeddings import Embedder
 
         embedder = Embedder()
-    result = find_narratives(corpus_units(corpus, unit), embedder, options)
+    options = options or NarrativeOptions()
+    units = list(corpus_units(corpus, unit))
+    vectors = None
+    producer = getattr(embedder, "producer", None)
+    if unit == "document" and isinstance(producer, str) and units:
+        vectors = _cached_vectors(
+            corpus, units, embedder, f"{producer}|chars={options.chars}", options.chars
+        )
+    result = find_narratives(units, embedder, options, vectors=vectors)
     result["unit"] = unit
     result["embedder"] = str(getattr(embedder, "producer", type(embedder).__name__))
     return result
+
+
+def _cached_vectors(
+    corpus: Corpus, units: list[Unit], embedder: Any, model: str, chars: int
+) -> np.ndarray:
+    """Embed the documents not cached under ``model`` yet, cache them, return all vectors."""
+    cached = corpus.cached_embeddings(model, [u.doc_id for u in units])
+    missing = [u for u in units if u.doc_id not in cached]
+    for start in range(0, len(missing), 256):
+        chunk = missing[start : start + 256]
+        made = np.asarray(embedder.embed([_embed_text(u, chars) for u in chunk]), np.float32)
+        fresh = dict(zip((u.doc_id for u in chunk), made, strict=True))
+        corpus.cache_embeddings(model, fresh)
+        cached.update(fresh)
+    return np.stack([cached[u.doc_id] for u in units])
+
+
+def narrative_timeline(result: dict[str, Any]) -> dict[str, dict[str, int]]:
+    """Return period -> narrative id -> member count, from a :func:`find_narratives` result."""
+    out: dict[str, dict[str, int]] = {}
+    for narrative in result["narratives"]:
+        for row in narrative["timeline"]:
+            out.setdefault(row["period"], {})[narrative["id"]] = row["count"]
+    return dict(sorted(out.items()))

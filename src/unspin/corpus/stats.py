@@ -58,24 +58,39 @@ def source_stats(corpus: Corpus, *, freq: str = "week", top_actors: int = 10) ->
             period_spans[(period, source)][row["value"]] += int(row["count"])
     sources = []
     for source, n in sorted(per_source.items(), key=lambda x: (-x[1], x[0])):
-        sources.append({
+        sources.append(
+            {
+                "source": source,
+                "documents": n,
+                "techniques": {
+                    label: {
+                        "spans": spans[source][label],
+                        "per_document": round(spans[source][label] / n, 3),
+                        "share_of_documents": round(using[source][label] / n, 3),
+                    }
+                    for label in sorted(spans[source])
+                },
+            }
+        )
+    over_time = [
+        {
+            "period": period,
             "source": source,
             "documents": n,
             "techniques": {
-                label: {"spans": spans[source][label],
-                        "per_document": round(spans[source][label] / n, 3),
-                        "share_of_documents": round(using[source][label] / n, 3)}
-                for label in sorted(spans[source])
+                label: round(count / n, 3)
+                for label, count in sorted(period_spans[(period, source)].items())
             },
-        })
-    over_time = [
-        {"period": period, "source": source, "documents": n,
-         "techniques": {label: round(count / n, 3)
-                        for label, count in sorted(period_spans[(period, source)].items())}}
+        }
         for (period, source), n in sorted(per_period.items())
     ]
-    return {"sources": sources, "over_time": over_time, "techniques": sorted(labels),
-            "actors": _actors(corpus, outlet_of, top_actors), "freq": freq}
+    return {
+        "sources": sources,
+        "over_time": over_time,
+        "techniques": sorted(labels),
+        "actors": _actors(corpus, outlet_of, top_actors),
+        "freq": freq,
+    }
 
 
 def _actors(corpus: Corpus, outlet_of: dict[str, str], top: int) -> list[dict[str, Any]]:
@@ -101,8 +116,17 @@ def _actors(corpus: Corpus, outlet_of: dict[str, str], top: int) -> list[dict[st
         for source, counts in sorted(stance[key].items()):
             rated = sum(counts[s] for s in STANCES)
             net = (sum(_SIGN[s] * counts[s] for s in STANCES) / rated) if rated else None
-            per_source[source] = {**{s: counts[s] for s in (*STANCES, "unknown")},
-                                  "net": None if net is None else round(net, 3)}
-        out.append({"name": names[key].most_common(1)[0][0], "kind": kind, "documents": n,
-                    "mentions": mentions[key], "stance": per_source})
+            per_source[source] = {
+                **{s: counts[s] for s in (*STANCES, "unknown")},
+                "net": None if net is None else round(net, 3),
+            }
+        out.append(
+            {
+                "name": names[key].most_common(1)[0][0],
+                "kind": kind,
+                "documents": n,
+                "mentions": mentions[key],
+                "stance": per_source,
+            }
+        )
     return out

@@ -16,7 +16,7 @@ from importlib.metadata import entry_points
 from typing import Any, Protocol, runtime_checkable
 
 from unspin.document import Document, Layer
-from unspin.errors import DetectorError, UnknownDetector
+from unspin.errors import DetectorError, UnknownDetector, UnspinError
 
 __all__ = ["Detector", "DetectorInfo", "Registry", "registry", "register"]
 
@@ -165,6 +165,33 @@ class Registry:
     def create(self, name: str, **config: Any) -> Detector:
         """Create a detector by name (loading its model now)."""
         return self.info(name).factory(**config)
+
+    def describe(self, name: str) -> dict[str, Any]:
+        """Say what a detector is and whether it can run here, for listings (CLI, API).
+
+        A detector registered without a version is created to read it (loading its model), so
+        one that cannot be created shows ``available: False`` and the reason, not a guess.
+
+        Raises:
+            UnknownDetector: the name is not registered.
+        """
+        info = self.info(name)
+        version, problem = info.version, None
+        if not version:
+            try:
+                version = str(getattr(self.create(name), "version", ""))
+            except UnspinError as exc:
+                problem = str(exc)
+        return {
+            "name": info.name,
+            "version": version or None,
+            "requires": list(info.requires),
+            "provides": list(info.provides),
+            "description": info.description,
+            "model_files": list(info.model_files),
+            "available": problem is None,
+            "problem": problem,
+        }
 
 
 registry = Registry()

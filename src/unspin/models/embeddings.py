@@ -114,8 +114,11 @@ class Embedder:
         for start in range(0, len(order), self.batch_size):
             chunk = order[start : start + self.batch_size]
             encoded = model.encode([texts[i] for i in chunk], max_length=self.max_length)
-            feeds = {"input_ids": encoded.ids, "attention_mask": encoded.mask,
-                     "token_type_ids": encoded.type_ids}
+            feeds = {
+                "input_ids": encoded.ids,
+                "attention_mask": encoded.mask,
+                "token_type_ids": encoded.type_ids,
+            }
             feeds = {k: v for k, v in feeds.items() if k in model.input_names}
             (out,) = model.session.run([OUTPUT], feeds)
             out = np.asarray(out, dtype=np.float32)

@@ -43,8 +43,10 @@ def actor_stance(actor: Mapping[str, Any]) -> tuple[str | None, float | None]:
     if isinstance(stance, Mapping):
         label = stance.get("label")
         score = stance.get("score")
-        return (str(label) if label is not None else None,
-                float(score) if isinstance(score, int | float) else None)
+        return (
+            str(label) if label is not None else None,
+            float(score) if isinstance(score, int | float) else None,
+        )
     return None, None
 
 
@@ -106,5 +108,11 @@ def entity_rows(text: str, layers: Mapping[str, Mapping[str, Any]]) -> list[dict
 def _row(
     kind: str, value: str, count: int, stance: str | None = None, score: float | None = None
 ) -> dict[str, Any]:
-    return {"kind": kind, "key": value.casefold(), "value": value, "count": count,
-            "stance": stance, "score": score}
+    return {
+        "kind": kind,
+        "key": value.casefold(),
+        "value": value,
+        "count": count,
+        "stance": stance,
+        "score": score,
+    }

@@ -84,11 +84,13 @@ def upgrade(engine: Engine, *, target: int | None = None) -> int:
                 migration.apply(conn, dialect)
                 conn.execute(
                     text(
-                        "INSERT INTO schema_version (version, name, applied_at) "
-                        "VALUES (:v, :n, :t)"
+                        "INSERT INTO schema_version (version, name, applied_at) VALUES (:v, :n, :t)"
                     ),
-                    {"v": migration.version, "n": migration.name,
-                     "t": datetime.now(UTC).isoformat(timespec="seconds")},
+                    {
+                        "v": migration.version,
+                        "n": migration.name,
+                        "t": datetime.now(UTC).isoformat(timespec="seconds"),
+                    },
                 )
         except StorageError:
             raise

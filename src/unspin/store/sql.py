@@ -182,9 +182,18 @@ class Corpus:
             "outlet": outlet_of(meta),
         }
         with self._write() as conn:
-            exists = conn.execute(
-                text("SELECT 1 FROM documents WHERE id = :id"), {"id": doc.id}
-            ).first()
+            # insert-or-nothing first: two writers adding the same id (workers of a cluster)
+            # then wait for each other instead of one failing on the unique key
+            inserted = conn.execute(
+                text(
+                    "INSERT INTO documents (id, text_hash, text, meta, source, title, "
+                    "published, added_at, producers, outlet) VALUES (:id, :text_hash, :text, "
+                    ":meta, :source, :title, :published, :added_at, :producers, :outlet) "
+                    "ON CONFLICT (id) DO NOTHING"
+                ),
+                row,
+            ).rowcount
+            exists = inserted == 0
             if exists:
                 conn.execute(
                     text(
@@ -197,15 +206,6 @@ class Corpus:
                 )
                 conn.execute(text("DELETE FROM layers WHERE doc_id = :id"), {"id": doc.id})
                 conn.execute(text("DELETE FROM facets WHERE doc_id = :id"), {"id": doc.id})
-            else:
-                conn.execute(
-                    text(
-                        "INSERT INTO documents (id, text_hash, text, meta, source, title, "
-                        "published, added_at, producers, outlet) VALUES (:id, :text_hash, :text, "
-                        ":meta, :source, :title, :published, :added_at, :producers, :outlet)"
-                    ),
-                    row,
-                )
             if layers:
                 conn.execute(
                     text(
@@ -213,8 +213,12 @@ class Corpus:
                         "VALUES (:doc_id, :name, :producer, :body)"
                     ),
                     [
-                        {"doc_id": doc.id, "name": name, "producer": body["producer"],
-                         "body": json.dumps(body, ensure_ascii=False)}
+                        {
+                            "doc_id": doc.id,
+                            "name": name,
+                            "producer": body["producer"],
+                            "body": json.dumps(body, ensure_ascii=False),
+                        }
                         for name, body in sorted(layers.items())
                     ],
                 )
@@ -237,11 +241,16 @@ class Corpus:
             NotFound: no document with ``doc.id`` is stored.
         """
         meta = dict(doc.meta)
-        row = {"source": str(meta.get("source") or ""), "title": str(meta.get("title") or ""),
-               "published": _published(meta), "added_at": _now()}
+        row = {
+            "source": str(meta.get("source") or ""),
+            "title": str(meta.get("title") or ""),
+            "published": _published(meta),
+            "added_at": _now(),
+        }
         with self._write() as conn:
-            if not conn.execute(text("SELECT 1 FROM documents WHERE id = :id"),
-                                {"id": doc.id}).first():
+            if not conn.execute(
+                text("SELECT 1 FROM documents WHERE id = :id"), {"id": doc.id}
+            ).first():
                 raise NotFound(f"no stored document has the id {doc.id!r}")
             self._sight(conn, doc.id, row)
 
@@ -252,8 +261,13 @@ class Corpus:
                 "VALUES (:doc_id, :source, :title, :published, :added_at) "
                 "ON CONFLICT (doc_id, source) DO NOTHING"
             ),
-            {"doc_id": doc_id, "source": row["source"], "title": row["title"],
-             "published": row["published"], "added_at": row["added_at"]},
+            {
+                "doc_id": doc_id,
+                "source": row["source"],
+                "title": row["title"],
+                "published": row["published"],
+                "added_at": row["added_at"],
+            },
         )
 
     def delete(self, doc_id: str) -> None:
@@ -298,6 +312,12 @@ class Corpus:
         return docs[0]
 
     def _load(self, ids: Sequence[str]) -> list[Document]:
+        if len(ids) > 500:  # keep the IN lists short (SQLite caps bound parameters)
+            return [
+                doc
+                for start in range(0, len(ids), 500)
+                for doc in self._load(ids[start : start + 500])
+            ]
         if not ids:
             return []
         params = {f"i{n}": value for n, value in enumerate(ids)}
@@ -313,8 +333,9 @@ class Corpus:
         for doc_id, name, body in layer_rows:
             layers.setdefault(doc_id, {})[name] = Layer.from_dict(name, json.loads(body))
         by_id = {
-            doc_id: Document(doc_text, meta=json.loads(meta), layers=layers.get(doc_id, {}),
-                             id=doc_id)
+            doc_id: Document(
+                doc_text, meta=json.loads(meta), layers=layers.get(doc_id, {}), id=doc_id
+            )
             for doc_id, doc_text, meta in rows
         }
         return [by_id[i] for i in ids if i in by_id]
@@ -355,8 +376,10 @@ class Corpus:
         """Return doc id -> the sources its exact text was seen at (first seen first)."""
         with self._read() as conn:
             rows = conn.execute(
-                text("SELECT doc_id, source, title, published, added_at FROM sightings "
-                     "ORDER BY doc_id, added_at, source")
+                text(
+                    "SELECT doc_id, source, title, published, added_at FROM sightings "
+                    "ORDER BY doc_id, added_at, source"
+                )
             ).fetchall()
         out: dict[str, list[dict[str, Any]]] = {}
         for doc_id, source, title, published, added_at in rows:
@@ -385,11 +408,63 @@ class Corpus:
         """Return id, outlet, source, title and published of every document (no text)."""
         with self._read() as conn:
             rows = conn.execute(
-                text("SELECT id, outlet, source, title, published, added_at FROM documents "
-                     "ORDER BY pk")
+                text(
+                    "SELECT id, outlet, source, title, published, added_at FROM documents "
+                    "ORDER BY pk"
+                )
             ).fetchall()
         keys = ("id", "outlet", "source", "title", "published", "added_at")
         return [dict(zip(keys, row, strict=True)) for row in rows]
+
+    # -- embedding cache ---------------------------------------------------------------------
+    def cached_embeddings(self, model: str, ids: Sequence[str]) -> dict[str, Any]:
+        """Return doc id -> float32 vector for the ids with a cached embedding from ``model``."""
+        import numpy as np
+
+        out: dict[str, Any] = {}
+        for start in range(0, len(ids), 500):
+            chunk = list(ids[start : start + 500])
+            params: dict[str, Any] = {f"i{n}": value for n, value in enumerate(chunk)}
+            marks = ", ".join(f":i{n}" for n in range(len(chunk)))
+            with self._read() as conn:
+                rows = conn.execute(
+                    text(
+                        "SELECT doc_id, vector FROM embeddings WHERE model = :model "
+                        f"AND doc_id IN ({marks})"
+                    ),
+                    {**params, "model": model},
+                ).fetchall()
+            for doc_id, vector in rows:
+                out[doc_id] = np.frombuffer(bytes(vector), dtype=np.float32)
+        return out
+
+    def cache_embeddings(self, model: str, vectors: Mapping[str, Any]) -> None:
+        """Store embeddings (doc id -> vector) made by ``model``, replacing older ones."""
+        import numpy as np
+
+        rows = []
+        for doc_id, vector in vectors.items():
+            array = np.ascontiguousarray(vector, dtype=np.float32)
+            rows.append(
+                {
+                    "doc_id": doc_id,
+                    "model": model,
+                    "dim": int(array.shape[0]),
+                    "vector": array.tobytes(),
+                }
+            )
+        if not rows:
+            return
+        with self._write() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO embeddings (doc_id, model, dim, vector) "
+                    "VALUES (:doc_id, :model, :dim, :vector) "
+                    "ON CONFLICT (doc_id, model) DO UPDATE SET dim = excluded.dim, "
+                    "vector = excluded.vector"
+                ),
+                rows,
+            )
 
     # -- search ----------------------------------------------------------------------------
     def search(
@@ -428,7 +503,7 @@ class Corpus:
         where: list[str] = []
         params: dict[str, Any] = {}
         join = ""
-        order = "d.published DESC, d.pk DESC"
+        order = "CASE WHEN d.published IS NULL THEN 1 ELSE 0 END, d.published DESC, d.pk DESC"
         words = _WORD.findall(query or "")
         if query and query.strip() and not words:
             raise InvalidInput(f"search query {query!r} has no words to look for")
@@ -494,9 +569,12 @@ class Corpus:
         with self._read() as conn:
             documents = conn.execute(text("SELECT COUNT(*) FROM documents")).scalar() or 0
             sightings = conn.execute(text("SELECT COUNT(*) FROM sightings")).scalar() or 0
-            outlets = conn.execute(
-                text("SELECT COUNT(DISTINCT outlet) FROM documents WHERE outlet <> ''")
-            ).scalar() or 0
+            outlets = (
+                conn.execute(
+                    text("SELECT COUNT(DISTINCT outlet) FROM documents WHERE outlet <> ''")
+                ).scalar()
+                or 0
+            )
             first, last = conn.execute(
                 text("SELECT MIN(published), MAX(published) FROM documents")
             ).one()
@@ -544,8 +622,11 @@ class Corpus:
                 period = bucket(row["published"], freq)
                 techniques.setdefault(period, Counter())[row["value"]] += int(row["count"])
         return [
-            {"period": period, "documents": docs[period],
-             "techniques": dict(sorted(techniques.get(period, Counter()).items()))}
+            {
+                "period": period,
+                "documents": docs[period],
+                "techniques": dict(sorted(techniques.get(period, Counter()).items())),
+            }
             for period in sorted(docs)
         ]
 
@@ -588,14 +669,13 @@ class _Guard:
         except SQLAlchemyError as exc:
             raise _storage_error(exc) from exc
 
-    def __exit__(self, kind: Any, exc: Any, tb: Any) -> bool:
+    def __exit__(self, kind: Any, exc: Any, tb: Any) -> None:
         try:
             self._ctx.__exit__(kind, exc, tb)
         except SQLAlchemyError as error:
             raise _storage_error(error) from error
         if isinstance(exc, SQLAlchemyError):
             raise _storage_error(exc) from exc
-        return False
 
 
 def _storage_error(exc: BaseException) -> StorageError:

@@ -46,7 +46,9 @@ def upgrade(conn: Connection, dialect: str) -> None:
             """
         )
     )
-    rows = conn.execute(text("SELECT id, text, meta, source, title, published, added_at FROM documents"))
+    rows = conn.execute(
+        text("SELECT id, text, meta, source, title, published, added_at FROM documents")
+    )
     for doc_id, doc_text, meta_json, source, title, published, added_at in rows.fetchall():
         meta = json.loads(meta_json)
         conn.execute(
@@ -58,8 +60,13 @@ def upgrade(conn: Connection, dialect: str) -> None:
                 "INSERT INTO sightings (doc_id, source, title, published, added_at) "
                 "VALUES (:id, :source, :title, :published, :added_at)"
             ),
-            {"id": doc_id, "source": source, "title": title, "published": published,
-             "added_at": added_at},
+            {
+                "id": doc_id,
+                "source": source,
+                "title": title,
+                "published": published,
+                "added_at": added_at,
+            },
         )
         layers = {
             name: json.loads(body)

@@ -20,7 +20,8 @@ def upgrade(conn: Connection, dialect: str) -> None:
         conn.execute(
             text(
                 "CREATE TRIGGER documents_fts_insert AFTER INSERT ON documents BEGIN "
-                "INSERT INTO documents_fts (rowid, title, text) VALUES (new.pk, new.title, new.text); "
+                "INSERT INTO documents_fts (rowid, title, text) "
+                "VALUES (new.pk, new.title, new.text); "
                 "END"
             )
         )
@@ -36,7 +37,8 @@ def upgrade(conn: Connection, dialect: str) -> None:
                 "CREATE TRIGGER documents_fts_update AFTER UPDATE ON documents BEGIN "
                 "INSERT INTO documents_fts (documents_fts, rowid, title, text) "
                 "VALUES ('delete', old.pk, old.title, old.text); "
-                "INSERT INTO documents_fts (rowid, title, text) VALUES (new.pk, new.title, new.text); "
+                "INSERT INTO documents_fts (rowid, title, text) "
+                "VALUES (new.pk, new.title, new.text); "
                 "END"
             )
         )
