@@ -123,3 +123,32 @@ def test_analyze_store_without_corpus_is_404(client: TestClient) -> None:
     response = analyze(client, text=OPINION, store=True)
     assert response.status_code == 404
     assert "--db" in response.json()["error"]["message"]
+
+
+@pytest.fixture
+def page_server(data_dir):  # type: ignore[no-untyped-def]
+    """Serve tests/data on a free loopback port; yield the base URL."""
+    import functools
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+    handler = functools.partial(Quiet, directory=str(data_dir))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_analyze_url_fetches_the_article_when_private_is_allowed(page_server: str) -> None:
+    from unspin.api import create_app
+
+    client = TestClient(create_app(allow_private=True, detectors="baseline"))
+    doc = analyze(client, url=page_server + "/ashen-hand.html").json()
+    assert doc["meta"]["source"] == page_server + "/ashen-hand.html"
+    assert "cookie" not in doc["text"].lower()
