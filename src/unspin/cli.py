@@ -73,6 +73,8 @@ def _seconds(value: str) -> float:
 
 def build_parser() -> argparse.ArgumentParser:
     """Build the argument parser with every subcommand."""
+    from unspin.corpus.commands import add_corpus_parser, add_db_option
+
     parser = argparse.ArgumentParser(
         prog="unspin",
         description="Show how a news or opinion article tries to persuade: techniques, claims, "
@@ -134,16 +136,16 @@ def build_parser() -> argparse.ArgumentParser:
         summary="serve the HTTP API and the web page",
         example="unspin serve --db corpus.db --port 8000",
         description="Open http://HOST:PORT/ for the web page, /docs for the API reference.\n"
-        "Without --db only analysis is served; with it, the corpus views and storing too.\n"
+        "The corpus views and storing use the store --db names (default $UNSPIN_DB, else\n"
+        "corpus.db in this folder: the same store as 'unspin corpus');\n"
+        "--no-db serves analysis only.\n"
         "Storing and deleting need the key from --api-key or $UNSPIN_API_KEY when one is set.",
     )
     serve.add_argument("--host", default="127.0.0.1", help="address (default 127.0.0.1)")
     serve.add_argument("--port", type=_positive, default=8000, help="port (default 8000)")
+    add_db_option(serve, what="the corpus")
     serve.add_argument(
-        "--db",
-        metavar="URL",
-        default=os.environ.get("UNSPIN_DB"),
-        help="corpus: a SQLite path or sqlite:///..., or postgresql://... (default $UNSPIN_DB)",
+        "--no-db", action="store_true", help="serve analysis only, with no corpus and no storing"
     )
     serve.add_argument(
         "--workers", type=_positive, default=2, metavar="N", help="analyses at once (default 2)"
@@ -173,8 +175,6 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="let url inputs reach private, loopback or link-local addresses",
     )
-
-    from unspin.corpus.commands import add_corpus_parser
 
     add_corpus_parser(sub, _command)
     return parser
@@ -436,7 +436,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from unspin.api import create_app
 
     app = create_app(
-        db=args.db,
+        db=None if args.no_db else args.db,
         api_key=args.api_key,
         cors_origins=args.cors,
         workers=args.workers,

@@ -10,8 +10,10 @@ from unspin import cli
 
 
 @pytest.fixture
-def served(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+def served(monkeypatch: pytest.MonkeyPatch, tmp_path) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     import uvicorn
+
+    monkeypatch.chdir(tmp_path)  # the default store, corpus.db, is made in the working folder
 
     seen: dict[str, Any] = {}
 
@@ -41,6 +43,27 @@ def test_serve_passes_options_to_the_app(served: dict[str, Any], tmp_path) -> No
 def test_serve_listens_on_loopback_by_default(served: dict[str, Any]) -> None:
     assert cli.main(["serve"]) == 0
     assert (served["host"], served["port"]) == ("127.0.0.1", 8000)
+
+
+def test_serve_opens_the_default_store_without_db(served: dict[str, Any]) -> None:
+    from unspin.store import default_url
+
+    assert cli.main(["serve"]) == 0
+    assert served["app"].state.unspin.settings.db == default_url()
+
+
+def test_serve_reads_the_store_from_the_environment(
+    served: dict[str, Any], monkeypatch: pytest.MonkeyPatch, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    db = str(tmp_path / "env.db")
+    monkeypatch.setenv("UNSPIN_DB", db)
+    assert cli.main(["serve"]) == 0
+    assert served["app"].state.unspin.settings.db == db
+
+
+def test_serve_no_db_serves_analysis_only(served: dict[str, Any]) -> None:
+    assert cli.main(["serve", "--no-db"]) == 0
+    assert served["app"].state.unspin.corpus is None
 
 
 def test_serve_reads_the_key_from_the_environment(

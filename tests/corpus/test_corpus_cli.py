@@ -253,3 +253,10 @@ def _corpus_commands() -> dict[str, object]:
 def test_cli_corpus_command_has_help_and_example(name):
     parser = _corpus_commands()[name]
     assert (bool(parser.description), "example:" in (parser.epilog or "")) == (True, True)  # type: ignore[attr-defined]
+
+
+def test_cli_corpus_without_db_opens_the_default_store(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("UNSPIN_DB", raising=False)
+    assert main(["corpus", "list", "--format", "json"]) == 0
+    assert (tmp_path / "corpus.db").is_file()

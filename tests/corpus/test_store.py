@@ -298,3 +298,13 @@ def test_open_corpus_on_a_file_that_is_not_a_database_raises_storage_error(tmp_p
     path.write_text("just some notes, not a database\n" * 20)
     with pytest.raises(StorageError, match="cannot open the store"):
         open_corpus(str(path))
+
+
+@pytest.mark.parametrize(
+    ("environ", "expected"),
+    [({}, "corpus.db"), ({"UNSPIN_DB": ""}, "corpus.db"), ({"UNSPIN_DB": "x.db"}, "x.db")],
+)
+def test_default_url_prefers_the_environment(environ, expected):
+    from unspin.store import default_url
+
+    assert default_url(environ) == expected

@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-__all__ = ["add_corpus_parser", "DEFAULT_DB"]
+__all__ = ["add_corpus_parser", "add_db_option"]
 
-DEFAULT_DB = "corpus.db"
+DB_HELP = (
+    "a SQLite path or sqlite:///PATH, or postgresql://USER@HOST/DB "
+    "(default: $UNSPIN_DB, else corpus.db)"
+)
 
 Factory = Callable[..., argparse.ArgumentParser]
 
@@ -34,8 +36,9 @@ def add_corpus_parser(sub: Any, command: Factory) -> argparse.ArgumentParser:
         None,
         summary="store analysed articles; find copies, narratives and trends",
         example="unspin corpus --db corpus.db add articles/ && unspin corpus --db corpus.db dups",
-        description="The store is a SQLite file (default $UNSPIN_DB or corpus.db), "
-        "sqlite:///PATH, or postgresql://USER@HOST/DB.",
+        description="The store (--db) is a SQLite file or sqlite:///PATH, or "
+        "postgresql://USER@HOST/DB;\nwithout --db it is $UNSPIN_DB, else corpus.db in this folder "
+        "(the same store\n'unspin serve' opens).",
     )
 
     def show_help(args: argparse.Namespace) -> int:
@@ -43,12 +46,7 @@ def add_corpus_parser(sub: Any, command: Factory) -> argparse.ArgumentParser:
         return 2
 
     corpus.set_defaults(func=show_help)
-    corpus.add_argument(
-        "--db",
-        default=os.environ.get("UNSPIN_DB", DEFAULT_DB),
-        metavar="URL",
-        help="the store (default: $UNSPIN_DB or corpus.db)",
-    )
+    add_db_option(corpus)
     csub = corpus.add_subparsers(dest="corpus_command", metavar="COMMAND")
 
     add = command(
@@ -213,6 +211,13 @@ def add_corpus_parser(sub: Any, command: Factory) -> argparse.ArgumentParser:
     timeline.add_argument("--freq", choices=("day", "week"), default="day")
     _format(timeline, ("table", "json"))
     return corpus
+
+
+def add_db_option(parser: argparse.ArgumentParser, *, what: str = "the store") -> None:
+    """Add ``--db URL``, defaulting to the store :func:`unspin.store.default_url` names."""
+    from unspin.store import default_url
+
+    parser.add_argument("--db", default=default_url(), metavar="URL", help=f"{what}: {DB_HELP}")
 
 
 def _paging(parser: argparse.ArgumentParser) -> None:
