@@ -56,9 +56,17 @@ def _command(
         epilog=f"example:\n  {example}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--debug", action="store_true", help="show tracebacks for errors")
+    _debug_option(parser, default=argparse.SUPPRESS)
     parser.set_defaults(func=func)
     return parser
+
+
+def _debug_option(parser: argparse.ArgumentParser, *, default: Any) -> None:
+    # Only the top-level parser has a default: argparse copies a subcommand's defaults over
+    # what the levels above it parsed, so `unspin corpus --debug list` would lose the flag.
+    parser.add_argument(
+        "--debug", action="store_true", default=default, help="show tracebacks for errors"
+    )
 
 
 def _seconds(value: str) -> float:
@@ -83,6 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"unspin {__version__}")
+    _debug_option(parser, default=False)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     analyze = _command(

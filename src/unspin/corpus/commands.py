@@ -49,7 +49,14 @@ def add_corpus_parser(sub: Any, command: Factory) -> argparse.ArgumentParser:
     add_db_option(corpus)
     csub = corpus.add_subparsers(dest="corpus_command", metavar="COMMAND")
 
-    add = command(
+    def subcommand(*args: Any, **kwargs: Any) -> argparse.ArgumentParser:
+        # --db works after the subcommand too; only `corpus` holds its default, because
+        # argparse copies a subcommand's defaults over what `corpus --db URL` parsed
+        parser = command(*args, **kwargs)
+        add_db_option(parser, default=argparse.SUPPRESS)
+        return parser
+
+    add = subcommand(
         csub,
         "add",
         cmd_add,
@@ -78,7 +85,7 @@ def add_corpus_parser(sub: Any, command: Factory) -> argparse.ArgumentParser:
         "--timeout", type=float, default=10.0, metavar="SECONDS", help="URL timeout (default 10)"
     )
 
-    listing = command(
+    listing = subcommand(
         csub,
         "list",
         cmd_list,
@@ -88,7 +95,7 @@ def add_corpus_parser(sub: Any, command: Factory) -> argparse.ArgumentParser:
     _paging(listing)
     _format(listing, ("table", "json", "jsonl"))
 
-    show = command(
+    show = subcommand(
         csub,
         "show",
         cmd_show,
@@ -98,7 +105,7 @@ def add_corpus_parser(sub: Any, command: Factory) -> argparse.ArgumentParser:
     show.add_argument("id", metavar="ID")
     _format(show, ("json", "text", "md", "html"), default="json")
 
-    search = command(
+    search = subcommand(
         csub,
         "search",
         cmd_search,
@@ -115,7 +122,7 @@ def add_corpus_parser(sub: Any, command: Factory) -> argparse.ArgumentParser:
     _paging(search)
     _format(search, ("table", "json", "jsonl"))
 
-    export = command(
+    export = subcommand(
         csub,
         "export",
         cmd_export,
@@ -127,7 +134,7 @@ def add_corpus_parser(sub: Any, command: Factory) -> argparse.ArgumentParser:
     )
     export.add_argument("-o", "--output", metavar="PATH", help="file to write (default stdout)")
 
-    imp = command(
+    imp = subcommand(
         csub,
         "import",
         cmd_import,
@@ -137,7 +144,7 @@ def add_corpus_parser(sub: Any, command: Factory) -> argparse.ArgumentParser:
     imp.add_argument("file", metavar="FILE", help="Label Studio JSON export (or -)")
     imp.add_argument("--layer", default="persuasion-gold", help="gold layer name")
 
-    delete = command(
+    delete = subcommand(
         csub,
         "delete",
         cmd_delete,
@@ -146,7 +153,7 @@ def add_corpus_parser(sub: Any, command: Factory) -> argparse.ArgumentParser:
     )
     delete.add_argument("id", metavar="ID")
 
-    stats = command(
+    stats = subcommand(
         csub,
         "stats",
         cmd_stats,
@@ -163,7 +170,7 @@ def add_corpus_parser(sub: Any, command: Factory) -> argparse.ArgumentParser:
     stats.add_argument("--charts", metavar="DIR", help="write PNG charts and index.html into DIR")
     _format(stats, ("table", "json"))
 
-    dups = command(
+    dups = subcommand(
         csub,
         "dups",
         cmd_dups,
@@ -185,7 +192,7 @@ def add_corpus_parser(sub: Any, command: Factory) -> argparse.ArgumentParser:
     dups.add_argument("--shingle", type=int, default=3, help="words per shingle (default 3)")
     _format(dups, ("table", "json"))
 
-    narratives = command(
+    narratives = subcommand(
         csub,
         "narratives",
         cmd_narratives,
@@ -195,7 +202,7 @@ def add_corpus_parser(sub: Any, command: Factory) -> argparse.ArgumentParser:
     _narrative_options(narratives)
     _format(narratives, ("table", "json"))
 
-    timeline = command(
+    timeline = subcommand(
         csub,
         "timeline",
         cmd_timeline,
@@ -213,11 +220,25 @@ def add_corpus_parser(sub: Any, command: Factory) -> argparse.ArgumentParser:
     return corpus
 
 
-def add_db_option(parser: argparse.ArgumentParser, *, what: str = "the store") -> None:
-    """Add ``--db URL``, defaulting to the store :func:`unspin.store.default_url` names."""
+def add_db_option(
+    parser: argparse.ArgumentParser, *, what: str = "the store", default: Any = None
+) -> None:
+    """Add ``--db URL``, defaulting to the store :func:`unspin.store.default_url` names.
+
+    Args:
+        parser: the command to add the option to.
+        what: how the help text names the store.
+        default: the default instead of ``default_url()`` (``argparse.SUPPRESS`` on nested
+            commands, so that they do not override the level above).
+    """
     from unspin.store import default_url
 
-    parser.add_argument("--db", default=default_url(), metavar="URL", help=f"{what}: {DB_HELP}")
+    parser.add_argument(
+        "--db",
+        default=default_url() if default is None else default,
+        metavar="URL",
+        help=f"{what}: {DB_HELP}",
+    )
 
 
 def _paging(parser: argparse.ArgumentParser) -> None:
