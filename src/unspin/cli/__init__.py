@@ -1,7 +1,9 @@
 """The ``unspin`` command line: parse, one library call, render.
 
-Each command is one ``cmd_<name>(args) -> int`` function plus one ``_command(...)`` block in
-``build_parser`` (give it a summary and an example; a test checks every command has both).
+Each command is one ``cmd_<name>(args) -> int`` function plus one ``command(...)`` block in
+``build_parser`` (the ``corpus`` commands live in ``unspin.cli.corpus``); give it a summary and
+an example (a test checks every command has both), and take shared options from
+``unspin.cli.options``.
 ``UnspinError`` is turned into a one-line message and an exit code in ``main`` only; a traceback
 appears only with ``--debug``.
 
@@ -16,12 +18,20 @@ import os
 import re
 import sys
 import traceback
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from itertools import chain
 from pathlib import Path
 from typing import Any, TextIO
 
 from unspin import __version__
+from unspin.cli.options import (
+    command,
+    db_option,
+    debug_option,
+    detectors_option,
+    input_options,
+    positive,
+)
 from unspin.errors import Failure, InvalidInput, UnknownDetector, UnspinError
 
 __all__ = ["main", "build_parser"]
@@ -32,56 +42,14 @@ _BATCH_SUFFIXES = (".jsonl", ".ndjson", ".csv")
 # errors that mean the command line asked for something that does not exist
 _USAGE_ERRORS: tuple[type[UnspinError], ...] = (UnknownDetector,)
 
-Command = Callable[[argparse.Namespace], int]
-
 
 class _UsageError(InvalidInput):
     """A combination of options that cannot work; exit code 2."""
 
 
-def _command(
-    sub: Any,
-    name: str,
-    func: Command,
-    *,
-    summary: str,
-    example: str,
-    description: str = "",
-) -> argparse.ArgumentParser:
-    """Add one subcommand with its help text and example, and the options every command has."""
-    parser: argparse.ArgumentParser = sub.add_parser(
-        name,
-        help=summary,
-        description=f"{summary}\n\n{description}".strip(),
-        epilog=f"example:\n  {example}",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    _debug_option(parser, default=argparse.SUPPRESS)
-    parser.set_defaults(func=func)
-    return parser
-
-
-def _debug_option(parser: argparse.ArgumentParser, *, default: Any) -> None:
-    # Only the top-level parser has a default: argparse copies a subcommand's defaults over
-    # what the levels above it parsed, so `unspin corpus --debug list` would lose the flag.
-    parser.add_argument(
-        "--debug", action="store_true", default=default, help="show tracebacks for errors"
-    )
-
-
-def _seconds(value: str) -> float:
-    try:
-        seconds = float(value)
-    except ValueError:
-        seconds = -1.0
-    if not 0 < seconds <= 600:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a number of seconds in (0, 600]")
-    return seconds
-
-
 def build_parser() -> argparse.ArgumentParser:
     """Build the argument parser with every subcommand."""
-    from unspin.corpus.commands import add_corpus_parser, add_db_option
+    from unspin.cli.corpus import add_corpus_parser
 
     parser = argparse.ArgumentParser(
         prog="unspin",
@@ -91,10 +59,10 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"unspin {__version__}")
-    _debug_option(parser, default=False)
+    debug_option(parser, default=False)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    analyze = _command(
+    analyze = command(
         sub,
         "analyze",
         cmd_analyze,
@@ -105,7 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
         "for several);\njsonl streams one document a line. With -o DIR, json, md, html and text "
         "write one file\nper document.",
     )
-    analyze.add_argument("inputs", nargs="+", metavar="INPUT", help="what to analyse")
+    input_options(analyze)
     analyze.add_argument(
         "-f",
         "--format",
@@ -113,24 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="output format (default: text on a terminal, else json)",
     )
     analyze.add_argument("-o", "--output", metavar="PATH", help="write here instead of stdout")
-    analyze.add_argument(
-        "-d",
-        "--detectors",
-        default="default",
-        metavar="NAMES",
-        help="comma-separated detectors or sets (default: default; see 'unspin detectors')",
-    )
-    analyze.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
-    analyze.add_argument(
-        "--allow-private",
-        action="store_true",
-        help="fetch URLs on private, loopback or link-local addresses",
-    )
-    analyze.add_argument(
-        "--timeout", type=_seconds, default=10.0, metavar="SECONDS", help="URL timeout (default 10)"
-    )
 
-    _command(
+    command(
         sub,
         "detectors",
         cmd_detectors,
@@ -138,7 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
         example="unspin detectors",
     )
 
-    serve = _command(
+    serve = command(
         sub,
         "serve",
         cmd_serve,
@@ -151,13 +103,13 @@ def build_parser() -> argparse.ArgumentParser:
         "Storing and deleting need the key from --api-key or $UNSPIN_API_KEY when one is set.",
     )
     serve.add_argument("--host", default="127.0.0.1", help="address (default 127.0.0.1)")
-    serve.add_argument("--port", type=_positive, default=8000, help="port (default 8000)")
-    add_db_option(serve, what="the corpus")
+    serve.add_argument("--port", type=positive, default=8000, help="port (default 8000)")
+    db_option(serve, what="the corpus")
     serve.add_argument(
         "--no-db", action="store_true", help="serve analysis only, with no corpus and no storing"
     )
     serve.add_argument(
-        "--workers", type=_positive, default=2, metavar="N", help="analyses at once (default 2)"
+        "--workers", type=positive, default=2, metavar="N", help="analyses at once (default 2)"
     )
     serve.add_argument(
         "--api-key",
@@ -172,31 +124,15 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="ORIGIN",
         help="let this origin call the API from a browser (repeatable; default: CORS off)",
     )
-    serve.add_argument(
-        "-d",
-        "--detectors",
-        default="default",
-        metavar="NAMES",
-        help="detectors when a request names none (default: default)",
-    )
+    detectors_option(serve, what="detectors when a request names none")
     serve.add_argument(
         "--allow-private",
         action="store_true",
         help="let url inputs reach private, loopback or link-local addresses",
     )
 
-    add_corpus_parser(sub, _command)
+    add_corpus_parser(sub)
     return parser
-
-
-def _positive(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"{value!r} must be at least 1")
-    return number
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -455,7 +391,3 @@ def cmd_serve(args: argparse.Namespace) -> int:
     _say(f"unspin: serving the web page on http://{args.host}:{args.port}/ (API docs at /docs)")
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning", server_header=False)
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,7 +1,8 @@
-"""``unspin corpus --db URL <command>``: the command handlers of the corpus CLI.
+"""``unspin corpus --db URL <command>``: the corpus commands of the CLI.
 
-``cli.py`` calls :func:`add_corpus_parser`; every handler opens the store, makes one library
-call and renders the result. Errors propagate as ``UnspinError`` for ``cli.main`` to report.
+``unspin.cli.build_parser`` calls :func:`add_corpus_parser`; every handler opens the store,
+makes one library call and renders the result. Errors propagate as ``UnspinError`` for
+``unspin.cli.main`` to report.
 """
 
 from __future__ import annotations
@@ -9,26 +10,22 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-__all__ = ["add_corpus_parser", "add_db_option"]
+from unspin.cli.options import command, db_option, format_option, input_options
 
-DB_HELP = (
-    "a SQLite path or sqlite:///PATH, or postgresql://USER@HOST/DB "
-    "(default: $UNSPIN_DB, else corpus.db)"
-)
-
-Factory = Callable[..., argparse.ArgumentParser]
+__all__ = ["add_corpus_parser"]
 
 
-def add_corpus_parser(sub: Any, command: Factory) -> argparse.ArgumentParser:
+def add_corpus_parser(sub: Any) -> argparse.ArgumentParser:
     """Add ``corpus`` and its subcommands to the top-level subparsers.
 
     Args:
         sub: the top-level ``add_subparsers()`` object.
-        command: cli's ``_command(sub, name, func, *, summary, example, description)`` factory.
+
+    Returns:
+        The ``corpus`` parser.
     """
     corpus = command(
         sub,
@@ -46,14 +43,14 @@ def add_corpus_parser(sub: Any, command: Factory) -> argparse.ArgumentParser:
         return 2
 
     corpus.set_defaults(func=show_help)
-    add_db_option(corpus)
+    db_option(corpus)
     csub = corpus.add_subparsers(dest="corpus_command", metavar="COMMAND")
 
     def subcommand(*args: Any, **kwargs: Any) -> argparse.ArgumentParser:
         # --db works after the subcommand too; only `corpus` holds its default, because
         # argparse copies a subcommand's defaults over what `corpus --db URL` parsed
         parser = command(*args, **kwargs)
-        add_db_option(parser, default=argparse.SUPPRESS)
+        db_option(parser, default=argparse.SUPPRESS)
         return parser
 
     add = subcommand(
@@ -65,25 +62,7 @@ def add_corpus_parser(sub: Any, command: Factory) -> argparse.ArgumentParser:
         description="Documents already stored by the same detector versions are "
         "skipped, so an interrupted add resumes where it stopped.",
     )
-    add.add_argument(
-        "inputs", nargs="+", metavar="INPUT", help="files, folders, JSONL/CSV batches, URLs or -"
-    )
-    add.add_argument(
-        "-d",
-        "--detectors",
-        default="default",
-        metavar="NAMES",
-        help="detectors or sets (default: default)",
-    )
-    add.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
-    add.add_argument(
-        "--allow-private",
-        action="store_true",
-        help="fetch URLs on private, loopback or link-local addresses",
-    )
-    add.add_argument(
-        "--timeout", type=float, default=10.0, metavar="SECONDS", help="URL timeout (default 10)"
-    )
+    input_options(add)
 
     listing = subcommand(
         csub,
@@ -93,7 +72,7 @@ def add_corpus_parser(sub: Any, command: Factory) -> argparse.ArgumentParser:
         example="unspin corpus --db corpus.db list --limit 20",
     )
     _paging(listing)
-    _format(listing, ("table", "json", "jsonl"))
+    format_option(listing, ("table", "json", "jsonl"))
 
     show = subcommand(
         csub,
@@ -103,7 +82,7 @@ def add_corpus_parser(sub: Any, command: Factory) -> argparse.ArgumentParser:
         example="unspin corpus --db corpus.db show 3f2a9c0d1e4b5a67 --format md",
     )
     show.add_argument("id", metavar="ID")
-    _format(show, ("json", "text", "md", "html"), default="json")
+    format_option(show, ("json", "text", "md", "html"))
 
     search = subcommand(
         csub,
@@ -120,7 +99,7 @@ def add_corpus_parser(sub: Any, command: Factory) -> argparse.ArgumentParser:
     search.add_argument("--technique", metavar="LABEL", help="a technique in the document")
     search.add_argument("--actor", metavar="NAME", help="an actor (or alias) the document names")
     _paging(search)
-    _format(search, ("table", "json", "jsonl"))
+    format_option(search, ("table", "json", "jsonl"))
 
     export = subcommand(
         csub,
@@ -168,7 +147,7 @@ def add_corpus_parser(sub: Any, command: Factory) -> argparse.ArgumentParser:
     )
     stats.add_argument("--actors", type=int, default=10, metavar="N", help="actors to list")
     stats.add_argument("--charts", metavar="DIR", help="write PNG charts and index.html into DIR")
-    _format(stats, ("table", "json"))
+    format_option(stats, ("table", "json"))
 
     dups = subcommand(
         csub,
@@ -190,7 +169,7 @@ def add_corpus_parser(sub: Any, command: Factory) -> argparse.ArgumentParser:
         help="least Jaccard similarity of word 3-shingles (default 0.25)",
     )
     dups.add_argument("--shingle", type=int, default=3, help="words per shingle (default 3)")
-    _format(dups, ("table", "json"))
+    format_option(dups, ("table", "json"))
 
     narratives = subcommand(
         csub,
@@ -200,7 +179,7 @@ def add_corpus_parser(sub: Any, command: Factory) -> argparse.ArgumentParser:
         example="unspin corpus --db corpus.db narratives --unit claim",
     )
     _narrative_options(narratives)
-    _format(narratives, ("table", "json"))
+    format_option(narratives, ("table", "json"))
 
     timeline = subcommand(
         csub,
@@ -216,44 +195,13 @@ def add_corpus_parser(sub: Any, command: Factory) -> argparse.ArgumentParser:
     )
     _narrative_options(timeline, freq=False)
     timeline.add_argument("--freq", choices=("day", "week"), default="day")
-    _format(timeline, ("table", "json"))
+    format_option(timeline, ("table", "json"))
     return corpus
-
-
-def add_db_option(
-    parser: argparse.ArgumentParser, *, what: str = "the store", default: Any = None
-) -> None:
-    """Add ``--db URL``, defaulting to the store :func:`unspin.store.default_url` names.
-
-    Args:
-        parser: the command to add the option to.
-        what: how the help text names the store.
-        default: the default instead of ``default_url()`` (``argparse.SUPPRESS`` on nested
-            commands, so that they do not override the level above).
-    """
-    from unspin.store import default_url
-
-    parser.add_argument(
-        "--db",
-        default=default_url() if default is None else default,
-        metavar="URL",
-        help=f"{what}: {DB_HELP}",
-    )
 
 
 def _paging(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--limit", type=int, default=50, help="at most N documents (default 50)")
     parser.add_argument("--offset", type=int, default=0, help="skip the first N")
-
-
-def _format(parser: argparse.ArgumentParser, choices: tuple[str, ...], default: str = "") -> None:
-    parser.add_argument(
-        "-f",
-        "--format",
-        choices=choices,
-        default=default or choices[0],
-        help=f"output format (default {default or choices[0]})",
-    )
 
 
 def _narrative_options(parser: argparse.ArgumentParser, *, freq: bool = True) -> None:
