@@ -129,3 +129,15 @@ def test_corpus_duplicates_finds_edited_copies_in_the_store(corpus):
     assert [sorted(m["source"] for m in c["members"]) for c in clusters] == [
         ["https://aggregator.example/1", "https://kelby-courier.example/fire"]
     ]
+
+
+@pytest.mark.parametrize(
+    ("options", "threshold"),
+    [
+        (DupOptions(jaccard=0.4), 0.4),
+        (DupOptions(jaccard=1.0), 0.9),
+        (DupOptions(candidate=0.3), 0.3),
+    ],
+)
+def test_dup_options_lsh_threshold_follows_jaccard_unless_given(options, threshold):
+    assert options.lsh_threshold == threshold

@@ -61,3 +61,16 @@ def test_source_stats_stance_per_source(stats):
 def test_source_stats_bad_freq_raises_invalid_input(corpus):
     with pytest.raises(InvalidInput):
         source_stats(corpus, freq="month")
+
+
+def test_stats_report_joins_counts_rates_and_timeline(corpus):
+    from unspin.corpus.stats import stats_report
+
+    for doc in (HARBOUR, BUDGET, BRIDGE):
+        corpus.add(doc)
+    report = stats_report(corpus, freq="week")
+    assert (report["documents"], report["sources"], report["timeline"]) == (
+        3,
+        source_stats(corpus, freq="week")["sources"],
+        corpus.timeline("week"),
+    )

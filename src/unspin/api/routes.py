@@ -263,21 +263,12 @@ def build_router() -> APIRouter:
     ) -> Any:
         """Corpus counts, technique rates per source and over time, actors and stance.
 
-        ``sources``, ``over_time`` and ``actors`` come from ``unspin.corpus.stats``;
-        ``timeline`` counts documents and technique spans per period over all sources.
+        The same shape as ``unspin corpus stats --format json``; ``timeline`` counts documents
+        and technique spans per period over all sources.
         """
-        from unspin.corpus.stats import source_stats
+        from unspin.corpus.stats import stats_report
 
-        corpus = _state(request).need_corpus()
-        by_source = source_stats(corpus, freq=freq)
-        return {
-            **jsonable(corpus.stats()),
-            "freq": freq,
-            "sources": by_source["sources"],
-            "over_time": by_source["over_time"],
-            "actors": by_source["actors"],
-            "timeline": corpus.timeline(freq),
-        }
+        return jsonable(stats_report(_state(request).need_corpus(), freq=freq))
 
     @router.get("/api/v1/dups", responses=ERRORS, tags=["corpus"])
     async def dups(request: Request) -> Any:

@@ -430,19 +430,17 @@ def cmd_delete(args: argparse.Namespace) -> int:
 
 def cmd_stats(args: argparse.Namespace) -> int:
     """Print per-source statistics; optionally write charts and an HTML page."""
-    from unspin.corpus.stats import source_stats
+    from unspin.corpus.stats import stats_report
 
     with _open(args) as corpus:
-        stats = source_stats(corpus, freq=args.freq, top_actors=args.actors)
-        timeline = corpus.timeline(args.freq)
-        summary = corpus.stats()
+        report = stats_report(corpus, freq=args.freq, top_actors=args.actors)
     if args.charts:
         from unspin.corpus.charts import write_report
 
-        page = write_report(stats, timeline, Path(args.charts))
+        page = write_report(report, report["timeline"], Path(args.charts))
         print(f"wrote {page}", file=sys.stderr)
     if args.format == "json":
-        _print_json({"summary": summary, **stats})
+        _print_json(report)
         return 0
     console = _console()
     console.print(
@@ -451,18 +449,21 @@ def cmd_stats(args: argparse.Namespace) -> int:
             ["documents", "sightings", "sources", "from", "to", "backend", "schema"],
             [
                 [
-                    summary["documents"],
-                    summary["sightings"],
-                    summary["outlets"],
-                    summary["published_from"],
-                    summary["published_to"],
-                    summary["backend"],
-                    summary["schema_version"],
+                    report[key]
+                    for key in (
+                        "documents",
+                        "sightings",
+                        "outlets",
+                        "published_from",
+                        "published_to",
+                        "backend",
+                        "schema_version",
+                    )
                 ]
             ],
         )
     )
-    labels = stats["techniques"]
+    labels = list(report["techniques"])
     console.print(
         _table(
             "technique spans per document, by source",
@@ -473,7 +474,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
                     s["documents"],
                     *[f"{s['techniques'].get(t, {}).get('per_document', 0.0):.2f}" for t in labels],
                 ]
-                for s in stats["sources"]
+                for s in report["sources"]
             ],
         )
     )
@@ -488,12 +489,12 @@ def cmd_stats(args: argparse.Namespace) -> int:
                     r["documents"],
                     *[f"{r['techniques'].get(t, 0.0):.2f}" for t in labels],
                 ]
-                for r in stats["over_time"]
+                for r in report["over_time"]
             ],
         )
     )
     rows = []
-    for actor in stats["actors"]:
+    for actor in report["actors"]:
         for source, v in actor["stance"].items():
             rows.append(
                 [
@@ -521,12 +522,7 @@ def cmd_dups(args: argparse.Namespace) -> int:
     """Print clusters of near-duplicate documents."""
     from unspin.corpus.dups import DupOptions
 
-    options = DupOptions(
-        shingle=args.shingle,
-        overlap=args.overlap,
-        jaccard=args.jaccard,
-        candidate=min(args.jaccard, 0.9),
-    )
+    options = DupOptions(shingle=args.shingle, overlap=args.overlap, jaccard=args.jaccard)
     with _open(args) as corpus:
         result = corpus.dups(options=options)
     if args.format == "json":
@@ -586,31 +582,25 @@ def cmd_narratives(args: argparse.Namespace) -> int:
 
 def cmd_timeline(args: argparse.Namespace) -> int:
     """Print documents, techniques (and narratives) per period."""
-    from unspin.corpus.narratives import narrative_timeline
+    from unspin.corpus.narratives import timeline_with_narratives
 
     with _open(args) as corpus:
         timeline = corpus.timeline(args.freq)
-        stories = (
-            narrative_timeline(_narratives(args, corpus, args.freq)) if args.narratives else None
-        )
-    if stories is not None:
-        for row in timeline:
-            row["narratives"] = stories.get(row["period"], {})
+        if args.narratives:
+            timeline = timeline_with_narratives(timeline, _narratives(args, corpus, args.freq))
     if args.format == "json":
         _print_json({"freq": args.freq, "timeline": timeline})
         return 0
-    columns = ["period", "documents", "techniques"] + (
-        ["narratives"] if stories is not None else []
-    )
+    columns = ["period", "documents", "techniques"] + (["narratives"] if args.narratives else [])
     rows = []
     for row in timeline:
-        cells = [
-            row["period"],
-            row["documents"],
-            ", ".join(f"{k} {v}" for k, v in row["techniques"].items()),
-        ]
-        if stories is not None:
-            cells.append(", ".join(f"{k} {v}" for k, v in row["narratives"].items()))
+        cells = [row["period"], row["documents"], _counts(row["techniques"])]
+        if args.narratives:
+            cells.append(_counts(row["narratives"]))
         rows.append(cells)
     _console().print(_table(f"timeline per {args.freq}", columns, rows))
     return 0
+
+
+def _counts(counts: dict[str, int]) -> str:
+    return ", ".join(f"{key} {n}" for key, n in counts.items())

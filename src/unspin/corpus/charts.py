@@ -25,7 +25,7 @@ def _pyplot() -> Any:
 
 def _technique_chart(stats: dict[str, Any], path: Path) -> bool:
     sources = [s["source"] for s in stats["sources"]][:20]
-    labels = stats["techniques"]
+    labels = list(stats["techniques"])
     if not sources or not labels:
         return False
     plt = _pyplot()
@@ -102,7 +102,7 @@ def write_report(stats: dict[str, Any], timeline: list[dict[str, Any]], folder: 
     """Write the charts as PNG files and an ``index.html`` page showing them with the tables.
 
     Args:
-        stats: what :func:`unspin.corpus.stats.source_stats` returns.
+        stats: what :func:`unspin.corpus.stats.stats_report` (or ``source_stats``) returns.
         timeline: what ``Corpus.timeline`` returns.
         folder: where to write (created if missing).
 

@@ -44,7 +44,8 @@ class DupOptions:
     Args:
         shingle: words per shingle.
         num_perm: MinHash permutations (signature length).
-        candidate: LSH threshold: pairs with an estimated Jaccard above about this are compared.
+        candidate: LSH threshold: pairs with an estimated Jaccard above about this are compared;
+            None follows ``jaccard`` (at most 0.9), so no pair that could pass is missed.
         overlap: least share of the shorter text's shingles found in the longer one.
         jaccard: least estimated Jaccard similarity of the two shingle sets.
         seed: permutation seed (signatures with different seeds do not compare).
@@ -52,7 +53,7 @@ class DupOptions:
 
     shingle: int = 3
     num_perm: int = 128
-    candidate: float = 0.25
+    candidate: float | None = None
     overlap: float = 0.5
     jaccard: float = 0.25
     seed: int = 1
@@ -64,8 +65,13 @@ class DupOptions:
             raise InvalidInput(f"num_perm must be >= 16, got {self.num_perm}")
         for name in ("candidate", "overlap", "jaccard"):
             value = getattr(self, name)
-            if not 0.0 < value <= 1.0:
+            if value is not None and not 0.0 < value <= 1.0:
                 raise InvalidInput(f"{name} threshold must be in (0, 1], got {value}")
+
+    @property
+    def lsh_threshold(self) -> float:
+        """The LSH threshold: ``candidate``, else ``jaccard`` capped at 0.9."""
+        return self.candidate if self.candidate is not None else min(self.jaccard, 0.9)
 
 
 @dataclass(frozen=True)
@@ -192,7 +198,7 @@ def find_duplicates(items: Iterable[Item], options: DupOptions | None = None) ->
 
     options = options or DupOptions()
     signer = Signer(shingle=options.shingle, num_perm=options.num_perm, seed=options.seed)
-    lsh = MinHashLSH(threshold=options.candidate, num_perm=options.num_perm)
+    lsh = MinHashLSH(threshold=options.lsh_threshold, num_perm=options.num_perm)
     index: list[Item] = []
     sizes: list[int] = []
     signatures: list[np.ndarray] = []

@@ -305,3 +305,16 @@ def narrative_timeline(result: dict[str, Any]) -> dict[str, dict[str, int]]:
         for row in narrative["timeline"]:
             out.setdefault(row["period"], {})[narrative["id"]] = row["count"]
     return dict(sorted(out.items()))
+
+
+def timeline_with_narratives(
+    timeline: list[dict[str, Any]], result: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """Return ``Corpus.timeline`` rows, each with ``narratives``: narrative id -> members then.
+
+    Args:
+        timeline: what ``Corpus.timeline(freq)`` returns.
+        result: a :func:`find_narratives` result made with the same ``freq``.
+    """
+    stories = narrative_timeline(result)
+    return [{**row, "narratives": stories.get(row["period"], {})} for row in timeline]

@@ -11,7 +11,7 @@ from unspin.corpus.timeline import bucket
 if TYPE_CHECKING:
     from unspin.store import Corpus
 
-__all__ = ["UNKNOWN_SOURCE", "source_stats", "STANCES"]
+__all__ = ["UNKNOWN_SOURCE", "source_stats", "stats_report", "STANCES"]
 
 UNKNOWN_SOURCE = "(unknown)"
 STANCES = ("negative", "neutral", "positive")
@@ -90,6 +90,35 @@ def source_stats(corpus: Corpus, *, freq: str = "week", top_actors: int = 10) ->
         "techniques": sorted(labels),
         "actors": _actors(corpus, outlet_of, top_actors),
         "freq": freq,
+    }
+
+
+def stats_report(corpus: Corpus, *, freq: str = "week", top_actors: int = 10) -> dict[str, Any]:
+    """Return everything ``unspin corpus stats`` and ``GET /api/v1/stats`` show, in one shape.
+
+    Args:
+        corpus: the store.
+        freq: periods of the timeline and the over-time rates, ``day`` or ``week``.
+        top_actors: how many of the most named actors to list.
+
+    Returns:
+        ``Corpus.stats()`` (counts, ``techniques``: spans per technique over the corpus) with
+        ``freq``, ``sources``, ``over_time`` and ``actors`` from :func:`source_stats` and
+        ``timeline`` from ``Corpus.timeline``.
+
+    Raises:
+        InvalidInput: freq is not ``day`` or ``week``.
+    """
+    by_source = source_stats(corpus, freq=freq, top_actors=top_actors)
+    summary = corpus.stats()
+    return {
+        **summary,
+        "techniques": dict(sorted(summary["techniques"].items())),
+        "freq": freq,
+        "sources": by_source["sources"],
+        "over_time": by_source["over_time"],
+        "actors": by_source["actors"],
+        "timeline": corpus.timeline(freq),
     }
 
 
