@@ -397,3 +397,29 @@ def test_render_md_adds_a_score_column_when_claims_have_scores():
     doc = Document("A | B said 5 things.", layers={"claims": claims})
     row = next(line for line in render(doc, "md").splitlines() if line.startswith("| 1 |"))
     assert row.endswith("| 0.75 |")
+
+
+def _with_persuasion(labels: list[str]) -> Document:
+    text = "The corrupt elite lied again."
+    spans = tuple(Span(4, 11, label) for label in labels)
+    return Document(text).with_layer(Layer("persuasion", spans, producer="test@1"))
+
+
+def test_technique_counts_counts_spans_per_label() -> None:
+    from unspin.formats import technique_counts
+
+    doc = _with_persuasion(["Loaded_Language", "Doubt", "Loaded_Language"])
+    assert technique_counts(doc) == {"Doubt": 1, "Loaded_Language": 2}
+
+
+def test_technique_counts_is_none_when_not_analysed() -> None:
+    from unspin.formats import technique_counts
+
+    assert technique_counts(Document("Nothing was analysed here.")) is None
+
+
+def test_summary_tells_empty_layers_from_missing_ones() -> None:
+    from unspin.formats import summary
+
+    about = summary(_with_persuasion([]))
+    assert (about["techniques"], about["claims"], about["actors"]) == ({}, None, None)

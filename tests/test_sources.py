@@ -228,6 +228,7 @@ def test_read_items_broken_line_does_not_stop_batch(tmp_path: Path) -> None:
         ('{"id": "a", "text": "x", "url": "http://x"}', "exactly one of"),
         ('["a", "b"]', "JSON object"),
         ('{"id": "a", "text": "   "}', "empty or blank"),
+        ('{"id": "a", "text": ""}', "empty or blank"),
         ('{"id": "a", "text": "abc", "targets": [{"start": 1, "end": 9}]}', "outside the text"),
         ('{"id": "a", "text": "abc", "targets": [{"start": "1"}]}', "integer"),
         ('{"id": "a", "text": "abc", "published": "5th of May"}', "ISO 8601"),

@@ -44,6 +44,8 @@ __all__ = [
     "label_studio_tasks",
     "label_studio_config",
     "segments",
+    "summary",
+    "technique_counts",
 ]
 
 FORMATS = ("text", "json", "jsonl", "md", "html")
@@ -84,6 +86,50 @@ class _Tech:
     explanation: str
     semeval2023: tuple[str, ...]
     example: str
+
+
+def technique_counts(doc: Document) -> dict[str, int] | None:
+    """Count the persuasion spans per technique, by label.
+
+    Returns:
+        Label -> spans, sorted by label; None when the document has no ``persuasion`` layer
+        (not analysed, which is not the same as nothing found).
+    """
+    layer = doc.layers.get(PERSUASION)
+    if layer is None:
+        return None
+    counts: dict[str, int] = {}
+    for span in layer.spans:
+        counts[span.label] = counts.get(span.label, 0) + 1
+    return dict(sorted(counts.items()))
+
+
+def summary(doc: Document, *, preview: int = 240) -> dict[str, Any]:
+    """Return the list view of a document: its metadata and what was found in it.
+
+    Args:
+        doc: the document.
+        preview: how many characters of the text to include.
+
+    Returns:
+        ``id``, ``title``, ``source``, ``published``, ``author``, ``length``, ``preview``,
+        ``techniques`` (see :func:`technique_counts`), ``claims`` (a count) and ``actors``
+        (names); a layer that was not analysed gives None.
+    """
+    claims = doc.layers.get(CLAIMS)
+    actors = doc.layers.get("actors")
+    return {
+        "id": doc.id,
+        "title": doc.meta.get("title"),
+        "source": doc.meta.get("source"),
+        "published": doc.meta.get("published"),
+        "author": doc.meta.get("author"),
+        "length": len(doc.text),
+        "preview": doc.text[:preview],
+        "techniques": technique_counts(doc),
+        "claims": len(claims) if claims is not None else None,
+        "actors": [actor.get("name") for actor in doc.actors] if actors is not None else None,
+    }
 
 
 def _technique_spans(doc: Document) -> list[_Tech] | None:

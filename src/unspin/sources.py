@@ -521,7 +521,8 @@ def from_record(
     """
     if not isinstance(record, Mapping):
         raise InvalidInput(f"{name}: a record must be a JSON object, got {type(record).__name__}")
-    kinds = [key for key in ("text", "html", "url") if record.get(key) not in (None, "")]
+    # an empty "text" counts as given, so that it is reported as empty rather than missing
+    kinds = [key for key in ("text", "html", "url") if record.get(key) is not None]
     if len(kinds) != 1:
         found = ", ".join(kinds) if kinds else "none"
         raise InvalidInput(f"{name}: needs exactly one of 'text', 'html' or 'url'; found {found}")

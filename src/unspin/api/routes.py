@@ -25,7 +25,6 @@ from unspin.api.schemas import (
     Health,
 )
 from unspin.document import Document
-from unspin.errors import SourceError
 from unspin.pipeline import Pipeline
 
 if TYPE_CHECKING:
@@ -89,7 +88,9 @@ class State:
     def need_corpus(self) -> Any:
         if self.corpus is None:
             raise HTTPException(
-                404, "this server has no corpus: start it with --db URL to store and search"
+                404,
+                "this server has no corpus (started with --no-db): start it with --db URL "
+                "(or without --no-db) to store and search",
             )
         return self.corpus
 
@@ -112,21 +113,17 @@ def _require_key(request: Request, state: State) -> None:
 
 
 def _read(body: AnalyzeRequest, *, allow_private: bool) -> Document:
-    """Turn the request's text, HTML or URL into a Document (the same rules as the CLI)."""
-    meta = {k: v for k, v in (body.meta.model_dump() if body.meta else {}).items() if v is not None}
-    if body.text is not None:
-        return Document(body.text, meta=meta)
-    from unspin import sources
+    """Turn the request's text, HTML or URL into a Document: the rules of a JSONL record."""
+    from unspin.sources import from_record
 
-    if body.html is not None:
-        return sources.from_html(body.html, name="html", meta=meta)
-    assert body.url is not None
-    # only a URL goes to read(): the schema refused anything but http(s), so no path is opened
-    for doc in sources.read(body.url, allow_private=allow_private):
-        if meta:
-            doc = Document(doc.text, meta={**doc.meta, **meta}, layers=doc.layers, id=doc.id)
-        return doc
-    raise SourceError(f"{body.url}: no article text found")
+    record = body.meta.model_dump(exclude_none=True) if body.meta else {}
+    for kind in ("text", "html", "url"):
+        value = getattr(body, kind)
+        if value is not None:
+            record[kind] = value
+    # a URL input is named by itself in errors; the schema allows only http(s) there
+    name = body.url or ("html" if body.html is not None else "text")
+    return from_record(record, name=name, allow_private=allow_private)
 
 
 def jsonable(value: Any) -> Any:
@@ -145,28 +142,6 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, date):
         return value.isoformat()
     return value
-
-
-def summary(doc: Document) -> dict[str, Any]:
-    """Return the list view of a stored document: its metadata and what was found in it."""
-    techniques: dict[str, int] = {}
-    layer = doc.layers.get("persuasion")
-    for span in layer.spans if layer else ():
-        techniques[span.label] = techniques.get(span.label, 0) + 1
-    claims = doc.layers.get("claims")
-    meta = dict(doc.meta)
-    return {
-        "id": doc.id,
-        "title": meta.get("title"),
-        "source": meta.get("source"),
-        "published": meta.get("published"),
-        "author": meta.get("author"),
-        "length": len(doc.text),
-        "preview": doc.text[:240],
-        "techniques": techniques,
-        "claims": len(claims) if claims else 0,
-        "actors": [actor.get("name") for actor in doc.actors],
-    }
 
 
 def build_router() -> APIRouter:
@@ -333,5 +308,7 @@ def _analyze(state: State, body: AnalyzeRequest, names: str) -> Document:
 
 
 def _search(corpus: Any, *, q: str | None, **filters: Any) -> tuple[list[dict[str, Any]], int]:
+    from unspin.formats import summary
+
     docs, total = corpus.search(q or "", **filters)
     return [summary(doc) for doc in docs], total

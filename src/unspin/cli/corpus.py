@@ -326,16 +326,19 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 
 def _doc_rows(docs: list[Any]) -> list[list[Any]]:
+    from unspin.formats import summary
+
     rows = []
     for doc in docs:
-        layer = doc.layers.get("persuasion")
+        about = summary(doc)
+        techniques = about["techniques"]
         rows.append(
             [
-                doc.id,
-                doc.meta.get("published", ""),
-                doc.meta.get("source", ""),
-                doc.meta.get("title", ""),
-                len(layer) if layer is not None else "-",
+                about["id"],
+                about["published"] or "",
+                about["source"] or "",
+                about["title"] or "",
+                "-" if techniques is None else sum(techniques.values()),
             ]
         )
     return rows

@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +13,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from unspin.document import Document, Layer, Span
 from unspin.errors import InvalidInput, MissingExtra, NotFound
+from unspin.formats import technique_counts
 
 if TYPE_CHECKING:
     from unspin.store import Corpus
@@ -22,11 +22,6 @@ __all__ = ["EXPORT_FORMATS", "export_documents", "import_labelstudio", "ImportRe
 
 EXPORT_FORMATS = ("jsonl", "csv", "parquet", "labelstudio")
 CSV_COLUMNS = ("id", "source", "title", "published", "techniques", "actors", "text")
-
-
-def _techniques(doc: Document) -> dict[str, int]:
-    layer = doc.layers.get("persuasion")
-    return dict(sorted(Counter(s.label for s in layer.spans).items())) if layer else {}
 
 
 def _actor_names(doc: Document) -> list[str]:
@@ -76,7 +71,7 @@ def export_documents(docs: Iterable[Document], fmt: str, out: IO[Any] | Path) ->
                     meta.get("source", ""),
                     meta.get("title", ""),
                     meta.get("published", ""),
-                    json.dumps(_techniques(doc)),
+                    json.dumps(technique_counts(doc)),
                     "; ".join(_actor_names(doc)),
                     doc.text,
                 ]
