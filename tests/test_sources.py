@@ -506,3 +506,25 @@ def tls_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def test_fetch_https_checks_certificate(tls_server: str) -> None:
     with pytest.raises(SourceError, match="TLS error"):
         fetch(f"{tls_server}/article", allow_private=True, timeout=5)
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("-", True),
+        ("feed.jsonl", True),
+        ("rows.CSV", True),
+        ("a.txt", False),
+        ("https://x.example/a.jsonl", False),
+    ],
+)
+def test_is_batch_by_kind_of_input(name: str, expected: bool) -> None:
+    from unspin.sources import is_batch
+
+    assert is_batch(name) is expected
+
+
+def test_is_batch_folder(tmp_path: Path) -> None:
+    from unspin.sources import is_batch
+
+    assert is_batch(str(tmp_path)) is True

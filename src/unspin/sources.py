@@ -46,6 +46,7 @@ __all__ = [
     "decode",
     "from_html",
     "from_record",
+    "is_batch",
 ]
 
 Item = Document | Failure
@@ -141,6 +142,20 @@ def read_items(
         yield from _dispatch(input, options, stdin)
     except UnspinError as exc:
         yield Failure(name, exc)
+
+
+def is_batch(input: str) -> bool:
+    """Tell whether an input may hold several documents: stdin, a folder, JSONL or CSV.
+
+    Args:
+        input: what :func:`read` would be given.
+    """
+    if input == "-":
+        return True
+    if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", input):
+        return False
+    path = Path(input)
+    return path.is_dir() or SUFFIXES.get(path.suffix.lower()) in ("jsonl", "csv")
 
 
 def _dispatch(input: str, options: _Options, stdin: IO[bytes] | None) -> Iterator[Item]:

@@ -38,7 +38,6 @@ __all__ = ["main", "build_parser"]
 
 OUTPUT_FORMATS = ("text", "json", "jsonl", "md", "html")
 _SUFFIX = {"text": ".txt", "json": ".json", "md": ".md", "html": ".html"}
-_BATCH_SUFFIXES = (".jsonl", ".ndjson", ".csv")
 # errors that mean the command line asked for something that does not exist
 _USAGE_ERRORS: tuple[type[UnspinError], ...] = (UnknownDetector,)
 
@@ -322,10 +321,9 @@ class _Progress:
 
 @contextlib.contextmanager
 def _progress(args: argparse.Namespace) -> Iterator[_Progress | None]:
-    batch = len(args.inputs) > 1 or any(
-        source == "-" or Path(source).is_dir() or source.lower().endswith(_BATCH_SUFFIXES)
-        for source in args.inputs
-    )
+    from unspin.sources import is_batch
+
+    batch = len(args.inputs) > 1 or any(is_batch(source) for source in args.inputs)
     if args.quiet or not batch or not sys.stderr.isatty():
         yield None
         return
