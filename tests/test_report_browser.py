@@ -1,31 +1,12 @@
 """The HTML report in a real browser: Debian's chromium, headless, driven by Playwright."""
 
-import os
-
 import pytest
 
 from report_docs import INJECTION, report_doc
 from unspin.formats import render
 from unspin.taxonomy import GROUPS, technique
 
-CHROMIUM = os.environ.get("UNSPIN_CHROMIUM", "/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not os.path.exists(CHROMIUM),
-        reason=f"chromium not found at {CHROMIUM} (apt-get install -y chromium)",
-    ),
-]
+pytestmark = pytest.mark.browser
 
 # Every segment's text grouped by the span indices it carries, in document order.
 SPAN_TEXTS = """() => {
@@ -40,15 +21,6 @@ SPAN_TEXTS = """() => {
 @pytest.fixture(scope="module")
 def doc():
     return report_doc()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
 import threading
 import time
@@ -18,18 +19,6 @@ pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data"
-DOCS = ROOT / "docs"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
 ARTICLE = (
     "Opinion: the corrupt elite has betrayed us again, Mayor Anna Berg said on 3 May 2024.\n\n"
     "Officials claimed 12,000 jobs were lost, according to the union. Berg called the plan a "
@@ -117,10 +106,11 @@ def _with_actors() -> Any:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Serve the app with uvicorn on a free 127.0.0.1 port over a small corpus; yield its URL."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is missing: apt-get install -y chromium")
+def server(tmp_path_factory: pytest.TempPathFactory, browser: Any) -> Iterator[str]:
+    """Serve the app with uvicorn on a free 127.0.0.1 port over a small corpus; yield its URL.
+
+    It asks for ``browser`` only so that it is skipped, not started, where chromium is missing.
+    """
     import uvicorn
 
     from unspin.api import create_app
@@ -154,16 +144,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         thread.join(15)
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is missing: apt-get install -y chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
+@pytest.fixture
+def screenshots(tmp_path: Path) -> Path:
+    """Where screenshots go: $UNSPIN_SCREENSHOTS (``docs`` refreshes the README's), else a
+    temporary folder, so that a test run never rewrites tracked files."""
+    folder = os.environ.get("UNSPIN_SCREENSHOTS")
+    return Path(folder) if folder else tmp_path
 
 
 class Watched:
@@ -281,10 +267,10 @@ def test_page_lists_actors(page: Watched) -> None:
     assert page.page.locator(".actors .actor", has_text="Berg").count() >= 1
 
 
-def test_page_draws_the_technique_chart(page: Watched) -> None:
+def test_page_draws_the_technique_chart(page: Watched, screenshots: Path) -> None:
     _analyse_text(page.page, ARTICLE)
     assert page.page.locator(".chart-panel svg rect").count() >= 2
-    page.page.screenshot(path=str(DOCS / "screenshot-article.png"), full_page=True)
+    page.page.screenshot(path=str(screenshots / "screenshot-article.png"), full_page=True)
 
 
 def test_page_runs_nothing_from_injected_text(page: Watched) -> None:
@@ -340,12 +326,12 @@ def test_page_opens_a_stored_document(page: Watched) -> None:
     assert "harbour" in page.page.locator("#doc-container .doc-title").inner_text()
 
 
-def test_page_charts_the_mix_per_source_and_time(page: Watched) -> None:
+def test_page_charts_the_mix_per_source_and_time(page: Watched, screenshots: Path) -> None:
     page.page.goto(page.page.url.split("#")[0] + "#/stats")
     page.page.wait_for_selector("#chart-sources svg rect")
     assert page.page.locator("#chart-sources svg rect").count() >= 2
     assert page.page.locator("#chart-time svg rect").count() >= 2
-    page.page.screenshot(path=str(DOCS / "screenshot-corpus.png"), full_page=True)
+    page.page.screenshot(path=str(screenshots / "screenshot-corpus.png"), full_page=True)
 
 
 def test_page_fits_a_phone_screen(browser: Any, server: str) -> None:
