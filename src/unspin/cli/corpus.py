@@ -8,8 +8,10 @@ makes one library call and renders the result. Errors propagate as ``UnspinError
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -265,56 +267,15 @@ def cmd_add(args: argparse.Namespace) -> int:
     from unspin.corpus.ingest import add_inputs
 
     show = not args.quiet and sys.stderr.isatty()
-    with _open(args) as corpus:
-        if not show:
-            report = add_inputs(
-                corpus,
-                args.inputs,
-                detectors=args.detectors,
-                allow_private=args.allow_private,
-                timeout=args.timeout,
-            )
-        else:
-            from rich.progress import (
-                BarColumn,
-                Progress,
-                SpinnerColumn,
-                TextColumn,
-                TimeElapsedColumn,
-            )
-
-            console = _console(stderr=True)
-            with Progress(
-                SpinnerColumn(),
-                TextColumn("adding"),
-                BarColumn(bar_width=None),
-                TextColumn(
-                    "{task.fields[added]} added, {task.fields[skipped]} "
-                    "skipped, {task.fields[failed]} failed"
-                ),
-                TimeElapsedColumn(),
-                console=console,
-                transient=True,
-            ) as bar:
-                task = bar.add_task("add", total=None, added=0, skipped=0, failed=0)
-                counts = {"added": 0, "skipped": 0, "failed": 0}
-
-                def tick(what: str, item: Any) -> None:
-                    counts[what] += 1
-                    bar.update(task, advance=1, **counts)  # type: ignore[arg-type]
-                    if what == "failed":
-                        from rich.text import Text
-
-                        console.print(Text(f"unspin: {item}"))
-
-                report = add_inputs(
-                    corpus,
-                    args.inputs,
-                    detectors=args.detectors,
-                    allow_private=args.allow_private,
-                    timeout=args.timeout,
-                    on_item=tick,
-                )
+    with _open(args) as corpus, _add_progress(show) as tick:
+        report = add_inputs(
+            corpus,
+            args.inputs,
+            detectors=args.detectors,
+            allow_private=args.allow_private,
+            timeout=args.timeout,
+            on_item=tick,
+        )
     if not show:
         for line in report.failures:
             print(f"unspin: {line}", file=sys.stderr)
@@ -323,6 +284,40 @@ def cmd_add(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return 1 if report.failed else 0
+
+
+@contextlib.contextmanager
+def _add_progress(show: bool) -> Iterator[Callable[[str, Any], None] | None]:
+    """Yield the ``on_item`` callback that draws the progress bar (None when not shown)."""
+    if not show:
+        yield None
+        return
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    from rich.text import Text
+
+    console = _console(stderr=True)
+    counts = {"added": 0, "skipped": 0, "failed": 0}
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("adding"),
+        BarColumn(bar_width=None),
+        TextColumn(
+            "{task.fields[added]} added, {task.fields[skipped]} skipped, "
+            "{task.fields[failed]} failed"
+        ),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("add", total=None, added=0, skipped=0, failed=0)
+
+        def tick(what: str, item: Any) -> None:
+            counts[what] += 1
+            bar.update(task, advance=1, **counts)  # type: ignore[arg-type]
+            if what == "failed":
+                console.print(Text(f"unspin: {item}"))
+
+        yield tick
 
 
 def _doc_rows(docs: list[Any]) -> list[list[Any]]:
