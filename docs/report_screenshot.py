@@ -18,25 +18,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests")]
 
+from browser_support import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from report_docs import report_doc  # noqa: E402
 from unspin.formats import render  # noqa: E402
-
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(ROOT / "docs" / "report.png"))
     parser.add_argument("--html", default="")
-    parser.add_argument("--chromium", default="/usr/bin/chromium")
+    parser.add_argument("--chromium", default=CHROMIUM)
     args = parser.parse_args()
 
     from playwright.sync_api import sync_playwright
@@ -46,7 +37,7 @@ def main() -> None:
     html_path.write_text(render(doc, "html"), encoding="utf-8")
     quote = "a handful of professional complainers"
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=args.chromium, args=ARGS)
+        browser = playwright.chromium.launch(executable_path=args.chromium, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 1240})
         page.goto(html_path.as_uri())
         page.locator(".seg", has_text=quote).first.click()
