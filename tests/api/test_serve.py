@@ -81,3 +81,10 @@ def test_serve_refuses_zero_workers(served: dict[str, Any]) -> None:
 def test_serve_help_has_an_example(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["serve", "--help"]) == 0
     assert "example:\n  unspin serve" in capsys.readouterr().out
+
+
+def test_serve_says_which_store_it_opened(
+    served: dict[str, Any], capsys: pytest.CaptureFixture[str], tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    assert cli.main(["serve"]) == 0
+    assert f"Corpus('sqlite:///{tmp_path / 'corpus.db'}')" in capsys.readouterr().err

@@ -386,6 +386,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
         detectors=args.detectors,
         allow_private=args.allow_private,
     )
-    _say(f"unspin: serving the web page on http://{args.host}:{args.port}/ (API docs at /docs)")
+    corpus = app.state.unspin.corpus
+    store = "analysis only, no corpus" if corpus is None else repr(corpus)
+    _say(
+        f"unspin: serving the web page on http://{args.host}:{args.port}/ "
+        f"(API docs at /docs; {store})"
+    )
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning", server_header=False)
     return 0
