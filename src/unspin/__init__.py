@@ -2,7 +2,8 @@
 
 Example:
     >>> import unspin
-    >>> doc = unspin.analyze("The corrupt elite lied again, the minister said.", detectors="baseline")
+    >>> text = "The corrupt elite lied again, the minister said."
+    >>> doc = unspin.analyze(text, detectors="baseline")
     >>> sorted(doc.layers)[:2]
     ['claims', 'entities']
 """
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from unspin.document import SCHEMA, Document, Layer, Span
 from unspin.errors import (
     DetectorError,
+    Failure,
     InvalidInput,
     MissingExtra,
     ModelError,
@@ -26,6 +28,7 @@ from unspin.errors import (
 
 if TYPE_CHECKING:
     from unspin.pipeline import Pipeline
+    from unspin.store import Corpus, open_corpus
 
 __version__ = "0.1.0"
 
@@ -36,6 +39,8 @@ __all__ = [
     "Span",
     "Layer",
     "Pipeline",
+    "Corpus",
+    "open_corpus",
     "analyze",
     "UnspinError",
     "InvalidInput",
@@ -46,6 +51,7 @@ __all__ = [
     "ModelError",
     "StorageError",
     "NotFound",
+    "Failure",
 ]
 
 
@@ -78,4 +84,8 @@ def __getattr__(name: str) -> Any:
         from unspin.pipeline import Pipeline
 
         return Pipeline
+    if name in ("Corpus", "open_corpus"):
+        import unspin.store
+
+        return getattr(unspin.store, name)
     raise AttributeError(f"module 'unspin' has no attribute {name!r}")

@@ -8,6 +8,7 @@ the group ``unspin.detectors`` whose object is a callable taking the registry.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from importlib import import_module
@@ -15,7 +16,7 @@ from importlib.metadata import entry_points
 from typing import Any, Protocol, runtime_checkable
 
 from unspin.document import Document, Layer
-from unspin.errors import DetectorError, UnknownDetector
+from unspin.errors import DetectorError, UnknownDetector, UnspinError
 
 __all__ = ["Detector", "DetectorInfo", "Registry", "registry", "register"]
 
@@ -24,10 +25,21 @@ __all__ = ["Detector", "DetectorInfo", "Registry", "registry", "register"]
 class Detector(Protocol):
     """What the pipeline needs of a detector."""
 
-    name: str
-    version: str
-    requires: tuple[str, ...]
-    provides: tuple[str, ...]
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def version(self) -> str: ...
+
+    @property
+    def requires(self) -> tuple[str, ...]:
+        """Layer names this detector reads."""
+        ...
+
+    @property
+    def provides(self) -> tuple[str, ...]:
+        """Layer names this detector writes."""
+        ...
 
     def detect(self, doc: Document) -> Layer | list[Layer]:
         """Return the new layer(s); never mutate ``doc``."""
@@ -44,6 +56,7 @@ class DetectorInfo:
     provides: tuple[str, ...]
     description: str = ""
     model_files: tuple[str, ...] = ()
+    version: str = ""
 
 
 BUILTIN_MODULES = (
@@ -60,6 +73,8 @@ class Registry:
         self._detectors: dict[str, DetectorInfo] = {}
         self._sets: dict[str, tuple[str, ...]] = {}
         self._loaded = False
+        self._ready = False
+        self._lock = threading.RLock()
 
     def add(self, info: DetectorInfo) -> None:
         self._detectors[info.name] = info
@@ -68,19 +83,25 @@ class Registry:
         self._sets[name] = tuple(members)
 
     def _load(self) -> None:
-        if self._loaded:
+        if self._ready:
             return
-        self._loaded = True
-        for module in BUILTIN_MODULES:
-            import_module(module)
-        for entry in entry_points(group="unspin.detectors"):
-            try:
-                entry.load()(self)
-            except Exception as exc:  # a broken plugin must not break the built-ins
-                raise DetectorError(f"plugin {entry.name!r} failed to register: {exc}") from exc
-        # until trained detectors claim it, the default set is the transparent baseline
-        if "default" not in self._sets and "baseline" in self._sets:
-            self._sets["default"] = self._sets["baseline"]
+        # threads (the API's pool) that ask while another loads wait for it to finish; the
+        # loading thread itself, re-entering from a module it imports, goes straight on
+        with self._lock:
+            if self._loaded:
+                return
+            self._loaded = True
+            for module in BUILTIN_MODULES:
+                import_module(module)
+            for entry in entry_points(group="unspin.detectors"):
+                try:
+                    entry.load()(self)
+                except Exception as exc:  # a broken plugin must not break the built-ins
+                    raise DetectorError(f"plugin {entry.name!r} failed to register: {exc}") from exc
+            # until trained detectors claim it, the default set is the transparent baseline
+            if "default" not in self._sets and "baseline" in self._sets:
+                self._sets["default"] = self._sets["baseline"]
+            self._ready = True
 
     def names(self) -> list[str]:
         self._load()
@@ -115,7 +136,9 @@ class Registry:
                 self.info(member)
                 if member not in wanted:
                     wanted.append(member)
-        producers = {layer: info.name for info in self._detectors.values() for layer in info.provides}
+        producers = {
+            layer: info.name for info in self._detectors.values() for layer in info.provides
+        }
         ordered: list[str] = []
 
         def visit(name: str, path: tuple[str, ...]) -> None:
@@ -130,7 +153,9 @@ class Registry:
                     producers.get(layer),
                 )
                 if chosen is None:
-                    raise DetectorError(f"detector {name!r} needs layer {layer!r}, which no detector makes")
+                    raise DetectorError(
+                        f"detector {name!r} needs layer {layer!r}, which no detector makes"
+                    )
                 visit(chosen, (*path, name))
             ordered.append(name)
 
@@ -141,6 +166,33 @@ class Registry:
     def create(self, name: str, **config: Any) -> Detector:
         """Create a detector by name (loading its model now)."""
         return self.info(name).factory(**config)
+
+    def describe(self, name: str) -> dict[str, Any]:
+        """Say what a detector is and whether it can run here, for listings (CLI, API).
+
+        A detector registered without a version is created to read it (loading its model), so
+        one that cannot be created shows ``available: False`` and the reason, not a guess.
+
+        Raises:
+            UnknownDetector: the name is not registered.
+        """
+        info = self.info(name)
+        version, problem = info.version, None
+        if not version:
+            try:
+                version = str(getattr(self.create(name), "version", ""))
+            except UnspinError as exc:
+                problem = str(exc)
+        return {
+            "name": info.name,
+            "version": version or None,
+            "requires": list(info.requires),
+            "provides": list(info.provides),
+            "description": info.description,
+            "model_files": list(info.model_files),
+            "available": problem is None,
+            "problem": problem,
+        }
 
 
 registry = Registry()
@@ -153,8 +205,11 @@ def register(
     provides: Iterable[str] | None = None,
     description: str = "",
     model_files: Iterable[str] = (),
+    version: str = "",
 ) -> Callable[[Callable[..., Detector]], Callable[..., Detector]]:
     """Register a detector factory under ``name`` (a decorator).
+
+    ``version`` is optional; ``unspin detectors`` shows it without creating the detector.
 
     Example:
         >>> @register("shouting", provides=["shouting"])
@@ -171,6 +226,7 @@ def register(
                 provides=tuple(provides if provides is not None else (name,)),
                 description=description,
                 model_files=tuple(model_files),
+                version=version,
             )
         )
         return factory

@@ -1,0 +1,1 @@
+"""Corpus analysis: near-duplicates, narratives, timelines and per-source statistics."""
