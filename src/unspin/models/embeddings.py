@@ -119,6 +119,17 @@ class Embedder:
                 "attention_mask": encoded.mask,
                 "token_type_ids": encoded.type_ids,
             }
+            if "shape_ids" in model.input_names:  # the analysis model's casing input
+                from unspin.features import shape_ids
+
+                shapes = np.zeros_like(encoded.ids)
+                for row, index in enumerate(chunk):
+                    found = shape_ids(texts[index], encoded.offsets[row])
+                    shapes[row, : len(found)] = found
+                feeds["shape_ids"] = shapes
+            if "target_mask" in model.input_names:  # no stance targets when only embedding
+                batch, length = encoded.ids.shape
+                feeds["target_mask"] = np.zeros((batch, 1, length), dtype=np.float32)
             feeds = {k: v for k, v in feeds.items() if k in model.input_names}
             (out,) = model.session.run([OUTPUT], feeds)
             out = np.asarray(out, dtype=np.float32)
