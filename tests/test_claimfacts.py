@@ -64,3 +64,9 @@ def test_attributions_find_who_says_it(text: str, source: str, verb: str) -> Non
     (found,) = attributions(text)
     assert (found["source"]["text"], found["verb"]) == (source, verb)
     assert text[found["source"]["start"] : found["source"]["end"]] == source
+
+
+def test_attributions_skip_an_apposition_between_source_and_verb() -> None:
+    text = "Dr Mara Vale, the movement's founder, said 12,000 people came."
+    (found,) = attributions(text)
+    assert (found["source"]["text"], found["verb"]) == ("Dr Mara Vale", "said")

@@ -128,7 +128,7 @@ _ACCORDING = re.compile(
     re.IGNORECASE,
 )
 _SUBJECT_VERB = re.compile(
-    rf"(?P<src>{_SOURCE})\s(?:(?:has|had|have|also|later|then|"
+    rf"(?P<src>{_SOURCE})(?:,\s[^,.;:!?\"“”]{{2,60}},)?\s(?:(?:has|had|have|also|later|then|"
     rf"recently|publicly)\s)?(?P<verb>{_VERBS})\b"
 )
 _VERB_SUBJECT = re.compile(rf"[,\"”]\s?(?P<verb>{_VERBS})\s(?P<src>{_SOURCE})")
