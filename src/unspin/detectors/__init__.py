@@ -49,6 +49,7 @@ class DetectorInfo:
 BUILTIN_MODULES = (
     "unspin.detectors.structure",
     "unspin.detectors.baseline",
+    "unspin.detectors.persuasion",
 )
 
 

@@ -37,6 +37,8 @@ __all__ = [
     "merge_spans",
     "score_si",
     "score_tc",
+    "PtcReport",
+    "evaluate_ptc",
 ]
 
 _ARTICLE_NAME = re.compile(r"^article(?P<id>[^.]+)\.txt$")
@@ -275,3 +277,113 @@ def score_tc(predicted: Sequence[TCSpan], gold: Sequence[TCSpan]) -> TCScores:
         per_technique=per_technique,
         support=dict(gold_count),
     )
+
+
+# --- running a detector over a PTC folder --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PtcReport:
+    """What ``evaluate_ptc`` wrote and scored."""
+
+    articles: int
+    si_path: Path
+    tc_path: Path | None
+    si: SIScores | None
+    tc: TCScores | None
+
+    def lines(self) -> list[str]:
+        """Human-readable summary lines."""
+        out = [f"articles: {self.articles}", f"wrote {self.si_path}"]
+        if self.tc_path is not None:
+            out.append(f"wrote {self.tc_path}")
+        if self.si is not None:
+            out.append(
+                f"SI  precision {self.si.precision:.4f}  recall {self.si.recall:.4f}  "
+                f"F1 {self.si.f1:.4f}  ({self.si.predicted} predicted, {self.si.gold} gold spans)"
+            )
+        if self.tc is not None:
+            out.append(f"TC  micro-F1 {self.tc.micro_f1:.4f}")
+            for technique, f1 in sorted(self.tc.per_technique.items()):
+                out.append(f"    {technique:<38} F1 {f1:.4f}  (gold {self.tc.support.get(technique, 0)})")
+        return out
+
+
+def evaluate_ptc(
+    articles: str | Path,
+    *,
+    out: str | Path,
+    si_gold: str | Path | None = None,
+    tc_gold: str | Path | None = None,
+    tc_template: str | Path | None = None,
+    ids: Iterable[str] | None = None,
+    model_dir: str | Path | None = None,
+) -> PtcReport:
+    """Run the ``persuasion`` detector over PTC articles, write si.txt / tc.txt and score them.
+
+    Args:
+        articles: folder of ``article<ID>.txt`` files.
+        out: folder to write ``si.txt`` (and ``tc.txt``) into.
+        si_gold: SI gold file to score against.
+        tc_gold: TC gold file; without ``tc_template`` its spans are the ones to classify.
+        tc_template: TC template (``?`` techniques) whose spans are classified.
+        ids: only these article ids (a validation split).
+        model_dir: a model folder other than the shipped one.
+
+    Returns:
+        Paths written and the scores where gold was given.
+
+    Raises:
+        SourceError, InvalidInput: an input file is missing or malformed.
+        ModelError: the model is missing.
+
+    Example:
+        >>> evaluate_ptc("ptc/train-articles", si_gold="ptc/train-task-si.labels",
+        ...              ids=read_ids("runs/val-ids.txt"), out="runs/eval")  # doctest: +SKIP
+    """
+    from unspin.detectors import registry
+    from unspin.document import Document
+
+    texts = read_articles(articles, ids)
+    keep = set(texts)
+    structure = registry.create("structure")
+    options = {"directory": model_dir} if model_dir is not None else {}
+    detector = registry.create("persuasion", **options)
+    tc_gold_spans = [s for s in read_tc(tc_gold) if s.article_id in keep] if tc_gold else None
+    template: list[TCSpan] | None = None
+    if tc_template is not None:
+        template = [s for s in read_tc(tc_template) if s.article_id in keep]
+    elif tc_gold_spans is not None:
+        template = [TCSpan(s.article_id, s.start, s.end, "?") for s in tc_gold_spans]
+    by_article: dict[str, list[int]] = defaultdict(list)
+    for index, span in enumerate(template or []):
+        by_article[span.article_id].append(index)
+    si_pred: list[SISpan] = []
+    tc_pred: list[TCSpan | None] = [None] * len(template or [])
+    for article_id, text in texts.items():
+        doc = Document(text, id=article_id)
+        layers = structure.detect(doc)
+        doc = doc.with_layers(layers if isinstance(layers, list) else [layers])
+        layer = detector.detect(doc)
+        assert not isinstance(layer, list)
+        for start, end in merge_spans((s.start, s.end) for s in layer.spans):
+            si_pred.append(SISpan(article_id, start, end))
+        rows = by_article.get(article_id, [])
+        if rows and template is not None:
+            labels = detector.classify_spans(  # type: ignore[attr-defined]
+                doc, [(template[i].start, template[i].end) for i in rows]
+            )
+            for i, label in zip(rows, labels, strict=True):
+                tc_pred[i] = TCSpan(article_id, template[i].start, template[i].end, label.technique)
+    folder = Path(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    si_path = folder / "si.txt"
+    write_si(si_path, si_pred)
+    tc_path = None
+    predicted_tc = [s for s in tc_pred if s is not None]
+    if template is not None:
+        tc_path = folder / "tc.txt"
+        write_tc(tc_path, predicted_tc)
+    si_scores = score_si(si_pred, read_si(si_gold), articles=keep) if si_gold else None
+    tc_scores = score_tc(predicted_tc, tc_gold_spans) if tc_gold_spans is not None else None
+    return PtcReport(len(texts), si_path, tc_path, si_scores, tc_scores)

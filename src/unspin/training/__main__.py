@@ -32,7 +32,25 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--tiny", action="store_true",
                    help="a 2-layer random encoder (hidden 32): smoke tests only")
     p.add_argument("--no-export", action="store_true", help="skip the ONNX export")
+    k = sub.add_parser(
+        "persuasion-package",
+        help="tune on validation, score fp32/int8 and write the shipped model folder",
+    )
+    k.add_argument("--run", required=True, help="a finished training run folder")
+    k.add_argument("--data", required=True, help="folder holding ptc-semeval2020/")
+    k.add_argument("--to", required=True, help="target folder (src/unspin/models/persuasion)")
+    k.add_argument("--version", default="1.0.0")
     args = parser.parse_args(argv)
+
+    if args.model == "persuasion-package":
+        import logging
+        from pathlib import Path
+
+        from unspin.training.package import package
+
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+        package(Path(args.run), Path(args.data), Path(args.to), version=args.version)
+        return 0
 
     from unspin.training.persuasion import TrainConfig, train
 

@@ -1,0 +1,302 @@
+"""The ``persuasion`` detector: propaganda technique spans from the shipped MiniLM model.
+
+One ONNX model with two heads (see ``models/persuasion/card.md``):
+
+1. a token pass over windows of sentences with context finds the spans that use some technique
+   (SI): the "any technique" channel, temperature-calibrated, thresholded, then post-processed
+   (gaps merged, spans extended to whole words, short ones dropped);
+2. a span pass names each span's technique (TC) from the encoder states pooled over the span, the
+   window's [CLS] state and how often the phrase recurs in the article.
+
+Each span's ``label`` is a PTC technique, ``score`` the calibrated probability that the stretch
+uses a technique, ``attrs`` the technique probability, its group, the SemEval-2023 names and the
+explanation shown to people.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from unspin.detectors import register, registry
+from unspin.detectors.persuasion_windows import (
+    ANY_CHANNEL,
+    TECHNIQUES,
+    DecodeConfig,
+    TokenizedText,
+    Window,
+    WindowConfig,
+    build_windows,
+    decode_spans,
+    place_spans,
+    repetition_feature,
+    tokenize_text,
+)
+from unspin.document import Document, Layer, Span
+from unspin.errors import InvalidInput, ModelError
+
+__all__ = ["PersuasionDetector", "SpanLabel", "MODEL_NAME"]
+
+MODEL_NAME = "persuasion"
+
+
+@dataclass(frozen=True)
+class SpanLabel:
+    """The technique the model gives a span, with the probability of every technique."""
+
+    start: int
+    end: int
+    technique: str
+    probability: float
+    probabilities: dict[str, float]
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return np.asarray(1.0 / (1.0 + np.exp(-x)))
+
+
+def _softmax(x: np.ndarray) -> np.ndarray:
+    z = x - x.max(axis=-1, keepdims=True)
+    e = np.exp(z)
+    return np.asarray(e / e.sum(axis=-1, keepdims=True))
+
+
+class PersuasionDetector:
+    """Find and name propaganda techniques.
+
+    Args:
+        model: an ``OnnxModel`` for the persuasion model (``shared_model("persuasion")``).
+        batch_size: windows per ONNX run.
+
+    Raises:
+        ModelError: the model's manifest lacks the configuration this detector needs.
+    """
+
+    name = "persuasion"
+    requires: tuple[str, ...] = ("sentences",)
+    provides: tuple[str, ...] = ("persuasion",)
+
+    def __init__(self, model: Any, *, batch_size: int = 16) -> None:
+        self.model = model
+        config = model.config
+        try:
+            labels = tuple(config["labels"])
+            windows = config["windows"]
+            decode = config["decode"]
+            self.window_cfg = WindowConfig(
+                block_tokens=int(windows["block_tokens"]),
+                context_tokens=int(windows["context_tokens"]),
+                cls_id=int(windows.get("cls_id", 101)),
+                sep_id=int(windows.get("sep_id", 102)),
+            )
+            self.decode_cfg = DecodeConfig(
+                threshold=float(decode["threshold"]),
+                merge_gap=int(decode["merge_gap"]),
+                min_chars=int(decode["min_chars"]),
+                word_boundaries=bool(decode["word_boundaries"]),
+            )
+            temperatures = config.get("temperature", {})
+            self.si_temperature = float(temperatures.get("si", 1.0))
+            self.tc_temperature = float(temperatures.get("tc", 1.0))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ModelError(f"model {MODEL_NAME!r} manifest has no usable config: {exc}") from None
+        if labels != TECHNIQUES:
+            raise ModelError(
+                f"model {MODEL_NAME!r} labels {labels!r} are not the 14 PTC techniques"
+            )
+        self.version = model.manifest.version
+        self.batch_size = batch_size
+
+    @property
+    def producer(self) -> str:
+        return f"{self.name}@{self.version}"
+
+    # --- model passes ---------------------------------------------------------------------------
+
+    def _run(self, ids: np.ndarray, mask: np.ndarray, span_mask: np.ndarray,
+             repetition: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        token_logits, span_logits = self.model.run(
+            {
+                "input_ids": ids,
+                "attention_mask": mask,
+                "token_type_ids": np.zeros_like(ids),
+                "span_mask": span_mask,
+                "repetition": repetition,
+            }
+        )
+        return token_logits, span_logits
+
+    def _rows(self, windows: Sequence[Window], rows: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+        length = max(len(windows[r].ids) for r in rows)
+        ids = np.zeros((len(rows), length), dtype=np.int64)
+        mask = np.zeros((len(rows), length), dtype=np.int64)
+        for i, r in enumerate(rows):
+            ids[i, : len(windows[r].ids)] = windows[r].ids
+            mask[i, : len(windows[r].ids)] = 1
+        return ids, mask
+
+    def token_logits(self, tokens: TokenizedText, windows: Sequence[Window]) -> np.ndarray:
+        """Return the token logits [N, 15] of every token of the text, read on the blocks."""
+        out = np.zeros((len(tokens.ids), ANY_CHANNEL + 1), dtype=np.float32)
+        order = sorted(
+            (i for i, w in enumerate(windows) if w.block_last > w.block_first),
+            key=lambda i: len(windows[i].ids),
+        )
+        for start in range(0, len(order), self.batch_size):
+            rows = order[start : start + self.batch_size]
+            ids, mask = self._rows(windows, rows)
+            zeros_span = np.zeros(ids.shape, dtype=np.float32)
+            zeros_rep = np.zeros((len(rows), 1), dtype=np.float32)
+            logits, _ = self._run(ids, mask, zeros_span, zeros_rep)
+            for i, r in enumerate(rows):
+                w = windows[r]
+                out[w.block_first : w.block_last] = logits[
+                    i, w.position(w.block_first) : w.position(w.block_last)
+                ]
+        return out
+
+    def _label_spans(
+        self, text: str, tokens: TokenizedText, windows: list[Window],
+        spans: Sequence[tuple[int, int]],
+    ) -> list[np.ndarray | None]:
+        """Technique logits [14] for each span (None for a span that covers no token)."""
+        slots = place_spans(tokens, windows, spans, self.window_cfg)
+        placed = [i for i, slot in enumerate(slots) if slot is not None]
+        placed.sort(key=lambda i: len(windows[slots[i].window].ids))  # type: ignore[union-attr]
+        result: list[np.ndarray | None] = [None] * len(spans)
+        for start in range(0, len(placed), self.batch_size):
+            chunk = placed[start : start + self.batch_size]
+            rows = [slots[i].window for i in chunk]  # type: ignore[union-attr]
+            ids, mask = self._rows(windows, rows)
+            span_mask = np.zeros(ids.shape, dtype=np.float32)
+            repetition = np.zeros((len(chunk), 1), dtype=np.float32)
+            for j, i in enumerate(chunk):
+                slot = slots[i]
+                assert slot is not None
+                span_mask[j, slot.a : slot.b] = 1.0
+                repetition[j, 0] = repetition_feature(text, spans[i][0], spans[i][1])
+            _, logits = self._run(ids, mask, span_mask, repetition)
+            for j, i in enumerate(chunk):
+                result[i] = logits[j]
+        return result
+
+    def _prepare(self, text: str, sentences: Sequence[tuple[int, int]]
+                 ) -> tuple[TokenizedText, list[Window]]:
+        tokens = tokenize_text(self.model.tokenizer, text)
+        return tokens, build_windows(tokens, sentences, self.window_cfg)
+
+    # --- public ---------------------------------------------------------------------------------
+
+    def span_probabilities(self, text: str, sentences: Sequence[tuple[int, int]]
+                           ) -> tuple[TokenizedText, np.ndarray]:
+        """Return the tokens of ``text`` and each one's calibrated "some technique" probability."""
+        tokens, windows = self._prepare(text, sentences)
+        if not windows:
+            return tokens, np.zeros(0, dtype=np.float32)
+        logits = self.token_logits(tokens, windows)
+        return tokens, _sigmoid(logits[:, ANY_CHANNEL] / self.si_temperature)
+
+    def classify_spans(
+        self, doc: Document, spans: Sequence[tuple[int, int]]
+    ) -> list[SpanLabel]:
+        """Name the technique of each given span of ``doc`` (the TC task).
+
+        Args:
+            doc: a document with a ``sentences`` layer.
+            spans: ``[start, end)`` character ranges of ``doc.text``.
+
+        Returns:
+            One label per span, in order.
+
+        Raises:
+            InvalidInput: a span is outside the text or covers no word.
+        """
+        for start, end in spans:
+            if not 0 <= start < end <= len(doc.text):
+                raise InvalidInput(
+                    f"span [{start}, {end}) is not a non-empty range of the "
+                    f"{len(doc.text)}-character text"
+                )
+        tokens, windows = self._prepare(doc.text, self._sentences(doc))
+        logits = self._label_spans(doc.text, tokens, windows, spans)
+        labels = []
+        for (start, end), row in zip(spans, logits, strict=True):
+            if row is None:
+                raise InvalidInput(f"span [{start}, {end}) covers no word of the text")
+            probs = _softmax(row / self.tc_temperature)
+            best = int(probs.argmax())
+            labels.append(
+                SpanLabel(start, end, TECHNIQUES[best], float(probs[best]),
+                          {t: float(p) for t, p in zip(TECHNIQUES, probs, strict=True)})
+            )
+        return labels
+
+    @staticmethod
+    def _sentences(doc: Document) -> list[tuple[int, int]]:
+        try:
+            layer = doc.layer("sentences")
+        except KeyError:
+            raise InvalidInput(
+                "the persuasion detector needs a 'sentences' layer: run the 'structure' detector "
+                "first"
+            ) from None
+        return [(s.start, s.end) for s in layer]
+
+    def detect(self, doc: Document) -> Layer:
+        """Return the ``persuasion`` layer of ``doc`` (which needs a ``sentences`` layer)."""
+        from unspin.taxonomy import describe
+
+        tokens, windows = self._prepare(doc.text, self._sentences(doc))
+        spans: list[Span] = []
+        if windows:
+            logits = self.token_logits(tokens, windows)
+            probs = _sigmoid(logits[:, ANY_CHANNEL] / self.si_temperature)
+            found = decode_spans(doc.text, tokens, probs, self.decode_cfg)
+            ranges = [(s, e) for s, e, _p in found]
+            technique_logits = self._label_spans(doc.text, tokens, windows, ranges)
+            for (start, end, score), row in zip(found, technique_logits, strict=True):
+                if row is None:
+                    continue
+                tprobs = _softmax(row / self.tc_temperature)
+                best = int(tprobs.argmax())
+                label = TECHNIQUES[best]
+                attrs = dict(describe(label))
+                attrs["technique_score"] = round(float(tprobs[best]), 4)
+                spans.append(Span(start, end, label, min(1.0, max(0.0, score)), attrs))
+        return Layer(
+            "persuasion",
+            tuple(spans),
+            producer=self.producer,
+            config={"threshold": self.decode_cfg.threshold, "model": self.model.producer},
+        )
+
+
+@register(
+    "persuasion",
+    requires=PersuasionDetector.requires,
+    provides=PersuasionDetector.provides,
+    description="propaganda technique spans (14 PTC classes) from the shipped MiniLM model",
+    model_files=("persuasion/model.onnx", "persuasion/tokenizer.json"),
+)
+def make_persuasion(*, directory: str | Path | None = None, batch_size: int = 16
+                    ) -> PersuasionDetector:
+    """Create the detector, loading the shipped model (or one from ``directory``).
+
+    Raises:
+        ModelError: the model files are missing or corrupt.
+    """
+    from unspin.models.runtime import OnnxModel, shared_model
+
+    if directory is not None:
+        model = OnnxModel(MODEL_NAME, directory=Path(directory))
+    else:
+        model = shared_model(MODEL_NAME)
+    return PersuasionDetector(model, batch_size=batch_size)
+
+
+# the trained claims/entities detectors replace the baseline ones here when they land
+registry.add_set("default", ["structure", "persuasion", "baseline-claims", "baseline-entities"])
