@@ -15,7 +15,7 @@ ARTICLE = (
     "Harbour bridge: why the doubters are wrong 🌉\n"
     "\n"
     "On 14 March 2026 the city council voted 7 to 2 to spend €48 million on a new harbour "
-    "bridge. Mayor Lena Ortiz called it \"a bridge to the future\", and Ortiz said the project "
+    'bridge. Mayor Lena Ortiz called it "a bridge to the future", and Ortiz said the project '
     "would create 1,200 jobs by 2028.\n"
     "\n"
     "The so-called experts at the planning office have done it again. 🙄 Either we build this "
@@ -24,7 +24,7 @@ ARTICLE = (
     "\n"
     "Critics such as the Harbour Residents Association warned that costs could double. But what "
     "about the tunnel they wanted in 2019? Their reckless scaremongering is a disgrace, and the "
-    "mayor was right to call them \"a handful of professional complainers\".\n"
+    'mayor was right to call them "a handful of professional complainers".\n'
     "\n"
     "Visitors from Tokyo wrote 「素晴らしい橋だ」 in the guest book, and a shop owner told us, "
     "in Greek, «Αυτό είναι καταστροφή» if the plan fails. Build the bridge, build the future!\n"
@@ -110,8 +110,10 @@ def actors_layer(text: str = ARTICLE) -> Layer:
             },
             "techniques": _aimed(
                 text,
-                ("But what about the tunnel they wanted in 2019?",
-                 "Whataboutism,Straw_Men,Red_Herring"),
+                (
+                    "But what about the tunnel they wanted in 2019?",
+                    "Whataboutism,Straw_Men,Red_Herring",
+                ),
                 ("reckless scaremongering", "Loaded_Language"),
                 ("a handful of professional complainers", "Name_Calling,Labeling"),
             ),

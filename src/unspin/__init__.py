@@ -2,7 +2,8 @@
 
 Example:
     >>> import unspin
-    >>> doc = unspin.analyze("The corrupt elite lied again, the minister said.", detectors="baseline")
+    >>> text = "The corrupt elite lied again, the minister said."
+    >>> doc = unspin.analyze(text, detectors="baseline")
     >>> sorted(doc.layers)[:2]
     ['claims', 'entities']
 """
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from unspin.document import SCHEMA, Document, Layer, Span
 from unspin.errors import (
     DetectorError,
+    Failure,
     InvalidInput,
     MissingExtra,
     ModelError,
@@ -46,6 +48,7 @@ __all__ = [
     "ModelError",
     "StorageError",
     "NotFound",
+    "Failure",
 ]
 
 

@@ -60,7 +60,9 @@ class Span:
         if not isinstance(self.start, int) or not isinstance(self.end, int):
             raise InvalidInput(f"span offsets must be integers, got {self.start!r}, {self.end!r}")
         if self.start < 0 or self.end < self.start:
-            raise InvalidInput(f"bad span offsets [{self.start}, {self.end}): need 0 <= start <= end")
+            raise InvalidInput(
+                f"bad span offsets [{self.start}, {self.end}): need 0 <= start <= end"
+            )
         if self.score is not None and not 0.0 <= float(self.score) <= 1.0:
             raise InvalidInput(f"span score {self.score!r} is outside [0, 1]")
         object.__setattr__(self, "attrs", _frozen(self.attrs))
@@ -89,7 +91,9 @@ class Span:
                 attrs=data.get("attrs") or {},
             )
         except KeyError as exc:
-            raise InvalidInput(f"span is missing the field {exc.args[0]!r}: {dict(data)!r}") from None
+            raise InvalidInput(
+                f"span is missing the field {exc.args[0]!r}: {dict(data)!r}"
+            ) from None
 
 
 def _sort_key(span: Span) -> tuple[int, int, str]:

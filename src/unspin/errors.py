@@ -6,6 +6,8 @@ them as they are.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 __all__ = [
     "UnspinError",
     "InvalidInput",
@@ -16,6 +18,7 @@ __all__ = [
     "ModelError",
     "StorageError",
     "NotFound",
+    "Failure",
 ]
 
 
@@ -49,9 +52,7 @@ class MissingExtra(DetectorError):
 
     def __init__(self, what: str, extra: str, module: str) -> None:
         self.extra = extra
-        super().__init__(
-            f"{what} needs the {module!r} package: pip install 'unspin[{extra}]'"
-        )
+        super().__init__(f"{what} needs the {module!r} package: pip install 'unspin[{extra}]'")
 
 
 class ModelError(DetectorError):
@@ -64,3 +65,26 @@ class StorageError(UnspinError):
 
 class NotFound(StorageError):
     """No stored document has the asked-for id."""
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One item of a batch that could not be read or analysed; the batch goes on without it.
+
+    Args:
+        input: where the item came from: a path, URL or ``path:line`` for a JSONL/CSV row.
+        error: the typed error; ``str(error)`` is a one-line reason.
+    """
+
+    input: str
+    error: UnspinError
+
+    @property
+    def reason(self) -> str:
+        """The one-line reason, without the input repeated in front of it."""
+        message = str(self.error) or type(self.error).__name__
+        prefix = f"{self.input}: "
+        return message[len(prefix) :] if message.startswith(prefix) else message
+
+    def __str__(self) -> str:
+        return f"{self.input}: {self.reason}"

@@ -1,4 +1,4 @@
-"""Write documents out: JSON, JSONL, a terminal view, Markdown and HTML reports, SemEval TSV, Label Studio.
+"""Write documents out: JSON, JSONL, terminal, Markdown and HTML reports, SemEval TSV, Label Studio.
 
 Every format shows what the document has: a layer that was not analysed is reported as not
 analysed, never as an empty result. Article text is untrusted: the Markdown and HTML writers
@@ -98,14 +98,30 @@ def _technique_spans(doc: Document) -> list[_Tech] | None:
             entry = technique(span.label)
             grp = GROUPS[entry.group]
             out.append(
-                _Tech(len(out), span, span.label, entry.name, grp, entry.explanation,
-                      entry.semeval2023, entry.example)
+                _Tech(
+                    len(out),
+                    span,
+                    span.label,
+                    entry.name,
+                    grp,
+                    entry.explanation,
+                    entry.semeval2023,
+                    entry.example,
+                )
             )
         else:
             explanation = str(span.attrs.get("explanation") or _OTHER.explanation)
             out.append(
-                _Tech(len(out), span, span.label, span.label.replace("_", " "), _OTHER,
-                      explanation, (), "")
+                _Tech(
+                    len(out),
+                    span,
+                    span.label,
+                    span.label.replace("_", " "),
+                    _OTHER,
+                    explanation,
+                    (),
+                    "",
+                )
             )
     return out
 
@@ -237,8 +253,12 @@ def _actor_view(doc: Document, actor: Mapping[str, Any]) -> dict[str, Any]:
         name = technique(label).name if is_technique(label) else label.replace("_", " ")
         grp = GROUPS[technique(label).group] if is_technique(label) else _OTHER
         techniques.append(
-            {"label": label, "name": name, "group": grp,
-             "text": _quote(doc, item.get("start"), item.get("end"))}
+            {
+                "label": label,
+                "name": name,
+                "group": grp,
+                "text": _quote(doc, item.get("start"), item.get("end")),
+            }
         )
     score = stance.get("score") if stance else None
     return {
@@ -612,7 +632,11 @@ def _e(text: Any) -> str:
 
 
 def _script_json(value: Any) -> str:
-    """JSON that is safe inside ``<script type="application/json">`` (no ``</script>``, ``<!--``)."""
+    """Return JSON that is safe inside ``<script type="application/json">``.
+
+    ``<``, ``>`` and ``&`` are escaped so no ``</script>`` or ``<!--`` can appear, and U+2028 and
+    U+2029 so the text stays valid JavaScript too.
+    """
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     for char, escaped in (
         ("<", "\\u003c"),
@@ -676,7 +700,7 @@ def render_html(doc: Document) -> str:
         _group_css(all_groups),
         "</style>",
         "</head>",
-        '<body>',
+        "<body>",
         '<a class="skip" href="#article">Skip to the article</a>',
         '<header class="top">',
         '<p class="brand">unspin <span>· how this article persuades</span></p>',
@@ -726,7 +750,7 @@ def render_html(doc: Document) -> str:
     )
     parts.append(
         '<div id="tip" class="tip" role="dialog" aria-modal="false" aria-labelledby="tip-h" '
-        'hidden></div>'
+        "hidden></div>"
     )
     parts.append(
         f'<script type="application/json" id="unspin-data">{_script_json(_payload(doc, techs))}'
@@ -800,7 +824,7 @@ def _article_html(doc: Document, techs: Sequence[_Tech]) -> str:
         out.append(
             f'<span class="{" ".join(classes)}" tabindex="0" role="button" '
             f'aria-haspopup="dialog" aria-label="{_e(names)}: {piece}" '
-            f'{" ".join(attrs)}>{piece}</span>'
+            f"{' '.join(attrs)}>{piece}</span>"
         )
     out.append("</div>")
     return "".join(out)
@@ -832,8 +856,10 @@ def _legend_html(techs: Sequence[_Tech] | None) -> str:
 
 
 def _chart_html(techs: Sequence[_Tech] | None) -> str:
-    out = ['<section class="chart card" aria-labelledby="chart-h">',
-           '<h2 id="chart-h">Techniques by count</h2>']
+    out = [
+        '<section class="chart card" aria-labelledby="chart-h">',
+        '<h2 id="chart-h">Techniques by count</h2>',
+    ]
     if techs is None:
         out.append('<p class="note">Not analysed.</p></section>')
         return "\n".join(out)
@@ -858,7 +884,8 @@ def _chart_html(techs: Sequence[_Tech] | None) -> str:
             f'<g class="bar" data-label="{_e(tech.label)}" data-count="{n}">'
             f'<text x="0" y="{y + 13}" class="bl">'
             f'<tspan fill="{tech.group.ink}">{_e(tech.group.marker)}</tspan> {_e(tech.name)}</text>'
-            f'<rect x="0" y="{y + 19}" width="{bar}" height="12" rx="3" fill="{tech.group.colour}"/>'
+            f'<rect x="0" y="{y + 19}" width="{bar}" height="12" rx="3" '
+            f'fill="{tech.group.colour}"/>'
             f'<text x="{bar + 6}" y="{y + 30}" class="bn">{n}</text></g>'
         )
     out.append("</svg></section>")
@@ -880,12 +907,15 @@ def _claims_html(claims: Sequence[Mapping[str, Any]] | None) -> str:
         "worth checking against another source.</p>"
     )
     with_score = any(c["score"] is not None for c in claims)
-    out.append('<div class="scroll"><table><thead><tr><th scope="col">#</th>'
-               '<th scope="col">Claim</th><th scope="col">Numbers</th><th scope="col">Dates</th>'
-               '<th scope="col">Attribution</th>'
-               + ('<th scope="col">Score</th>' if with_score else "")
-               + "</tr></thead><tbody>")
+    out.append(
+        '<div class="scroll"><table><thead><tr><th scope="col">#</th>'
+        '<th scope="col">Claim</th><th scope="col">Numbers</th><th scope="col">Dates</th>'
+        '<th scope="col">Attribution</th>'
+        + ('<th scope="col">Score</th>' if with_score else "")
+        + "</tr></thead><tbody>"
+    )
     for n, claim in enumerate(claims, 1):
+
         def chips(values: Sequence[str], kind: str) -> str:
             return "".join(f'<span class="tag {kind}">{_e(v)}</span>' for v in values)
 
@@ -941,15 +971,15 @@ def _actors_html(actors: Sequence[Mapping[str, Any]] | None) -> str:
                 f'<span class="st st-{_e(stance_class)}">{_e(stance)}</span>{meter}</p>'
             )
             for quote in actor["evidence"][:2]:
-                out.append(f'<blockquote>{_e(_one_line(quote, 220))}</blockquote>')
+                out.append(f"<blockquote>{_e(_one_line(quote, 220))}</blockquote>")
         if actor["techniques"]:
             out.append('<p class="aimed-h">Techniques aimed at them:</p><ul class="aimed">')
             for item in actor["techniques"]:
                 grp = item["group"]
                 out.append(
                     f'<li class="sw-{_e(grp.id)}"><span class="mk" aria-hidden="true">'
-                    f'{_e(grp.marker)}</span> {_e(item["name"])}'
-                    + (f' <q>{_e(_one_line(item["text"], 80))}</q>' if item["text"] else "")
+                    f"{_e(grp.marker)}</span> {_e(item['name'])}"
+                    + (f" <q>{_e(_one_line(item['text'], 80))}</q>" if item["text"] else "")
                     + "</li>"
                 )
             out.append("</ul>")
@@ -1063,15 +1093,15 @@ def label_studio_config() -> str:
         labels.append(f'    <Label value="{_e(label)}" background="{grp.colour}"/>')
     return (
         "<View>\n"
-        '  <Labels name="technique" toName="text">\n'
-        + "\n".join(labels)
-        + "\n  </Labels>\n"
+        '  <Labels name="technique" toName="text">\n' + "\n".join(labels) + "\n  </Labels>\n"
         '  <Text name="text" value="$text" granularity="symbol"/>\n'
         "</View>\n"
     )
 
 
-def label_studio_tasks(docs: Iterable[Document], *, layer: str = PERSUASION) -> list[dict[str, Any]]:
+def label_studio_tasks(
+    docs: Iterable[Document], *, layer: str = PERSUASION
+) -> list[dict[str, Any]]:
     """Return Label Studio import tasks, with the persuasion layer as predictions.
 
     Offsets are code points, as Label Studio stores them for ``Text`` since its emoji fix; each

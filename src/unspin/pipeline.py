@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator, Sequence
 
 from unspin.detectors import Detector, registry
 from unspin.document import Document, Layer
-from unspin.errors import DetectorError, UnspinError
+from unspin.errors import DetectorError, Failure, UnspinError
 
 __all__ = ["Pipeline", "DEFAULT_DETECTORS"]
 
@@ -81,3 +81,18 @@ class Pipeline:
         """Run over documents one at a time (constant memory)."""
         for doc in docs:
             yield self.run(doc)
+
+    def run_items(self, items: Iterable[Document | Failure]) -> Iterator[Document | Failure]:
+        """Run over a batch one item at a time, passing failures through and adding new ones.
+
+        A document a detector fails on becomes a ``Failure`` naming its source (or id), so the
+        rest of the batch goes on.
+        """
+        for item in items:
+            if isinstance(item, Failure):
+                yield item
+                continue
+            try:
+                yield self.run(item)
+            except UnspinError as exc:
+                yield Failure(str(item.meta.get("source") or item.id), exc)

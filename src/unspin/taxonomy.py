@@ -335,9 +335,7 @@ def technique(label: str) -> Technique:
     try:
         return _BY_LABEL[label]
     except (KeyError, TypeError):
-        raise InvalidInput(
-            f"unknown technique {label!r}; known: {', '.join(TECHNIQUES)}"
-        ) from None
+        raise InvalidInput(f"unknown technique {label!r}; known: {', '.join(TECHNIQUES)}") from None
 
 
 def group(group_id: str) -> Group:

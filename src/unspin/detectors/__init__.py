@@ -44,6 +44,7 @@ class DetectorInfo:
     provides: tuple[str, ...]
     description: str = ""
     model_files: tuple[str, ...] = ()
+    version: str = ""
 
 
 BUILTIN_MODULES = (
@@ -115,7 +116,9 @@ class Registry:
                 self.info(member)
                 if member not in wanted:
                     wanted.append(member)
-        producers = {layer: info.name for info in self._detectors.values() for layer in info.provides}
+        producers = {
+            layer: info.name for info in self._detectors.values() for layer in info.provides
+        }
         ordered: list[str] = []
 
         def visit(name: str, path: tuple[str, ...]) -> None:
@@ -130,7 +133,9 @@ class Registry:
                     producers.get(layer),
                 )
                 if chosen is None:
-                    raise DetectorError(f"detector {name!r} needs layer {layer!r}, which no detector makes")
+                    raise DetectorError(
+                        f"detector {name!r} needs layer {layer!r}, which no detector makes"
+                    )
                 visit(chosen, (*path, name))
             ordered.append(name)
 
@@ -153,8 +158,11 @@ def register(
     provides: Iterable[str] | None = None,
     description: str = "",
     model_files: Iterable[str] = (),
+    version: str = "",
 ) -> Callable[[Callable[..., Detector]], Callable[..., Detector]]:
     """Register a detector factory under ``name`` (a decorator).
+
+    ``version`` is optional; ``unspin detectors`` shows it without creating the detector.
 
     Example:
         >>> @register("shouting", provides=["shouting"])
@@ -171,6 +179,7 @@ def register(
                 provides=tuple(provides if provides is not None else (name,)),
                 description=description,
                 model_files=tuple(model_files),
+                version=version,
             )
         )
         return factory

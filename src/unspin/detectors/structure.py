@@ -10,10 +10,10 @@ VERSION = "1.0.0"
 
 
 class Structure:
-    name = "structure"
-    version = VERSION
+    name: str = "structure"
+    version: str = VERSION
     requires: tuple[str, ...] = ()
-    provides = ("paragraphs", "sentences")
+    provides: tuple[str, ...] = ("paragraphs", "sentences")
 
     def detect(self, doc: Document) -> list[Layer]:
         producer = f"{self.name}@{self.version}"
@@ -35,6 +35,7 @@ class Structure:
 @register(
     "structure",
     provides=Structure.provides,
+    version=VERSION,
     description="paragraphs and sentences (pysbd) with offsets",
 )
 def make_structure() -> Structure:

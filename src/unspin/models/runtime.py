@@ -70,7 +70,9 @@ def load_manifest(name: str, directory: Path | None = None) -> Manifest:
             config=dict(data.get("config", {})),
         )
     except (KeyError, ValueError) as exc:
-        raise ModelError(f"model {name!r} has a malformed manifest {manifest_path}: {exc}") from None
+        raise ModelError(
+            f"model {name!r} has a malformed manifest {manifest_path}: {exc}"
+        ) from None
 
 
 @dataclass(frozen=True)

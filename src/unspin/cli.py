@@ -1,0 +1,365 @@
+"""The ``unspin`` command line: parse, one library call, render.
+
+Each command is one ``cmd_<name>(args) -> int`` function plus one ``_command(...)`` block in
+``build_parser``. ``UnspinError`` is turned into a one-line message and an exit code in ``main``
+only; a traceback appears only with ``--debug``.
+
+Exit codes: 0 every input analysed; 1 some inputs failed (the rest were still written); 2 usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import re
+import sys
+import traceback
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import chain
+from pathlib import Path
+from typing import IO, Any
+
+from unspin import __version__
+from unspin.errors import Failure, InvalidInput, UnknownDetector, UnspinError
+
+__all__ = ["main", "build_parser"]
+
+OUTPUT_FORMATS = ("text", "json", "jsonl", "md", "html")
+_SUFFIX = {"text": ".txt", "json": ".json", "md": ".md", "html": ".html"}
+_BATCH_SUFFIXES = (".jsonl", ".ndjson", ".csv")
+# errors that mean the command line asked for something that does not exist
+_USAGE_ERRORS: tuple[type[UnspinError], ...] = (UnknownDetector,)
+
+Command = Callable[[argparse.Namespace], int]
+
+
+class _UsageError(InvalidInput):
+    """A combination of options that cannot work; exit code 2."""
+
+
+def _command(
+    sub: Any,
+    name: str,
+    func: Command,
+    *,
+    summary: str,
+    example: str,
+    description: str = "",
+) -> argparse.ArgumentParser:
+    """Add one subcommand with its help text and example, and the options every command has."""
+    parser: argparse.ArgumentParser = sub.add_parser(
+        name,
+        help=summary,
+        description=f"{summary}\n\n{description}".strip(),
+        epilog=f"example:\n  {example}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--debug", action="store_true", help="show tracebacks for errors")
+    parser.set_defaults(func=func)
+    return parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Build the argument parser with every subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="unspin",
+        description="Show how a news or opinion article tries to persuade: techniques, claims, "
+        "actors and stance, offline on a CPU.",
+        epilog="example:\n  unspin analyze examples/ashen-hand.txt --format html -o report.html",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"unspin {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    analyze = _command(
+        sub,
+        "analyze",
+        cmd_analyze,
+        summary="analyse articles and write a report",
+        example="unspin analyze examples/ashen-hand.txt --format html -o report.html",
+        description="INPUT is a text, HTML, JSONL or CSV file, a folder, - for stdin, or an "
+        "http(s) URL.\nThe format is text on a terminal, else json (one document, or an array "
+        "for several);\njsonl streams one document a line. With -o DIR, json, md, html and text "
+        "write one file\nper document.",
+    )
+    analyze.add_argument("inputs", nargs="+", metavar="INPUT", help="what to analyse")
+    analyze.add_argument(
+        "-f",
+        "--format",
+        choices=OUTPUT_FORMATS,
+        help="output format (default: text on a terminal, else json)",
+    )
+    analyze.add_argument("-o", "--output", metavar="PATH", help="write here instead of stdout")
+    analyze.add_argument(
+        "-d",
+        "--detectors",
+        default="default",
+        metavar="NAMES",
+        help="comma-separated detectors or sets (default: default; see 'unspin detectors')",
+    )
+    analyze.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    analyze.add_argument(
+        "--allow-private",
+        action="store_true",
+        help="fetch URLs on private, loopback or link-local addresses",
+    )
+    analyze.add_argument(
+        "--timeout", type=float, default=10.0, metavar="SECONDS", help="URL timeout (default 10)"
+    )
+
+    _command(
+        sub,
+        "detectors",
+        cmd_detectors,
+        summary="list detectors with versions, descriptions and model files",
+        example="unspin detectors",
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line and return its exit code.
+
+    Example:
+        >>> main(["--version"])  # doctest: +SKIP
+        unspin 0.1.0
+    """
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits on --help, --version and usage errors
+        return exc.code if isinstance(exc.code, int) else 2
+    if not getattr(args, "func", None):
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        return args.func(args)
+    except UnspinError as exc:
+        # the one place errors become messages
+        if args.debug:
+            raise
+        _say(f"unspin: {exc}")
+        return 2 if isinstance(exc, _USAGE_ERRORS + (_UsageError,)) else 1
+    except KeyboardInterrupt:
+        _say("unspin: interrupted")
+        return 130
+    except BrokenPipeError:
+        # the reader went away (| head); leave quietly
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+
+
+def _say(line: str, console: Any = None) -> None:
+    if console is not None:
+        from rich.text import Text
+
+        console.print(Text(line), highlight=False, soft_wrap=True)
+    else:
+        print(line, file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# analyze
+
+
+def cmd_analyze(args: argparse.Namespace) -> int:
+    """Read every input, run the detectors, write each good document, report each failure."""
+    from unspin.pipeline import Pipeline
+    from unspin.sources import read_items
+
+    output_dir = args.output is not None and Path(args.output).is_dir()
+    fmt = args.format or ("text" if args.output is None and sys.stdout.isatty() else "json")
+    if output_dir and fmt == "jsonl":
+        raise _UsageError(f"--format jsonl writes one stream; -o {args.output} is a folder")
+    pipeline = Pipeline.from_names(args.detectors)
+    items: Iterator[Any] = chain.from_iterable(
+        read_items(source, allow_private=args.allow_private, timeout=args.timeout)
+        for source in args.inputs
+    )
+    failures = 0
+    with _progress(args) as progress:
+
+        def documents() -> Iterator[Any]:
+            nonlocal failures
+            for item in pipeline.run_items(items):
+                if progress is not None:
+                    progress.advance()
+                if isinstance(item, Failure):
+                    failures += 1
+                    _report(item, args, progress)
+                    continue
+                yield item
+
+        if output_dir:
+            _write_files(documents(), fmt, Path(args.output))
+        else:
+            with _open_output(args.output) as out:
+                _write_stream(documents(), fmt, out)
+    return 1 if failures else 0
+
+
+def _report(failure: Failure, args: argparse.Namespace, progress: Any) -> None:
+    console = progress.console if progress is not None else None
+    _say(f"unspin: {failure}", console)
+    if args.debug:
+        lines = traceback.format_exception(failure.error)
+        _say("".join(lines).rstrip(), console)
+
+
+@contextlib.contextmanager
+def _open_output(path: str | None) -> Iterator[IO[str]]:
+    if path is None or path == "-":
+        yield sys.stdout
+        return
+    try:
+        handle = open(path, "w", encoding="utf-8", newline="\n")  # noqa: SIM115
+    except OSError as exc:
+        raise _UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+    with handle:
+        yield handle
+
+
+def _write_stream(docs: Iterable[Any], fmt: str, out: IO[str]) -> None:
+    from unspin.formats import render, write_jsonl
+
+    if fmt == "jsonl":
+        write_jsonl(docs, out)
+        return
+    written = 0
+    pending: Any = None
+    for doc in docs:
+        if fmt == "json":
+            # one document is an object; several become an array, written as they come
+            if written == 0:
+                pending = doc
+            else:
+                if written == 1:
+                    out.write("[\n" + render(pending, "json").rstrip("\n"))
+                out.write(",\n" + render(doc, "json").rstrip("\n"))
+            written += 1
+            continue
+        if written and fmt == "html":
+            raise _UsageError("an HTML report holds one document; for several, give -o FOLDER")
+        if written:
+            out.write("\n---\n\n" if fmt == "md" else "\n")
+        out.write(_render(doc, fmt, out))
+        out.flush()
+        written += 1
+    if fmt == "json":
+        if written == 1:
+            out.write(render(pending, "json"))
+        elif written > 1:
+            out.write("\n]\n")
+
+
+def _render(doc: Any, fmt: str, out: IO[str]) -> str:
+    from unspin.formats import render
+
+    if fmt == "text":
+        terminal = out.isatty()
+        width = os.get_terminal_size(out.fileno()).columns if terminal else 100
+        return render(doc, "text", width=width, colour=terminal)
+    return render(doc, fmt)
+
+
+def _write_files(docs: Iterable[Any], fmt: str, folder: Path) -> None:
+    from unspin.formats import render
+
+    for doc in docs:
+        name = re.sub(r"[^\w.-]+", "_", doc.id).strip("._")[:100] or doc.text_hash
+        path = folder / f"{name}{_SUFFIX[fmt]}"
+        path.write_text(render(doc, fmt), encoding="utf-8")
+
+
+class _Progress:
+    """A rich progress line on stderr: documents done so far (the total is not known)."""
+
+    def __init__(self) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        self.console = Console(stderr=True)
+        self._bar = Progress(
+            SpinnerColumn(),
+            TextColumn("analysing"),
+            BarColumn(bar_width=None),
+            TextColumn("{task.completed} items"),
+            TimeElapsedColumn(),
+            console=self.console,
+            transient=True,
+        )
+        self._task = self._bar.add_task("analysing", total=None)
+
+    def __enter__(self) -> _Progress:
+        self._bar.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._bar.stop()
+
+    def advance(self) -> None:
+        self._bar.advance(self._task)
+
+
+@contextlib.contextmanager
+def _progress(args: argparse.Namespace) -> Iterator[_Progress | None]:
+    batch = len(args.inputs) > 1 or any(
+        source == "-" or Path(source).is_dir() or source.lower().endswith(_BATCH_SUFFIXES)
+        for source in args.inputs
+    )
+    if args.quiet or not batch or not sys.stderr.isatty():
+        yield None
+        return
+    with _Progress() as progress:
+        yield progress
+
+
+# ---------------------------------------------------------------------------------------------
+# detectors
+
+
+def cmd_detectors(args: argparse.Namespace) -> int:
+    """Print every registered detector and detector set."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from unspin.detectors import registry
+
+    table = Table(title="detectors", show_lines=False)
+    for column in ("name", "version", "provides", "requires", "description", "model files"):
+        table.add_column(column)
+    for name in registry.names():
+        info = registry.info(name)
+        version = info.version or _created_version(name)
+        table.add_row(
+            name,
+            version,
+            ", ".join(info.provides),
+            ", ".join(info.requires) or "-",
+            info.description,
+            "\n".join(info.model_files) or "-",
+        )
+    sets = Table(title="sets")
+    sets.add_column("name")
+    sets.add_column("detectors")
+    for name, members in sorted(registry.sets().items()):
+        sets.add_row(name, ", ".join(members))
+    console = Console(width=None if sys.stdout.isatty() else 160)
+    console.print(table)
+    console.print(sets)
+    return 0
+
+
+def _created_version(name: str) -> str:
+    from unspin.detectors import registry
+
+    try:
+        return str(getattr(registry.create(name), "version", "?"))
+    except UnspinError as exc:
+        return f"unavailable: {exc}"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

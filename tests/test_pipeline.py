@@ -1,0 +1,119 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from unspin.detectors import DetectorInfo, Registry, registry
+from unspin.document import Document, Layer, Span
+from unspin.errors import DetectorError, Failure, UnknownDetector
+from unspin.pipeline import Pipeline
+
+TEXT = "The corrupt elite lied again, the minister said on 3 March 2024."
+
+
+@dataclass
+class Shouting:
+    """A test double: marks words in capitals."""
+
+    name: str = "shouting"
+    version: str = "1.0"
+    requires: tuple[str, ...] = ()
+    provides: tuple[str, ...] = ("shouting",)
+
+    def detect(self, doc: Document) -> Layer:
+        spans = [Span(i, i + 1, "caps") for i, c in enumerate(doc.text) if c.isupper()]
+        return Layer("shouting", tuple(spans), producer=f"{self.name}@{self.version}")
+
+
+@dataclass
+class Broken:
+    name: str = "broken"
+    version: str = "1.0"
+    requires: tuple[str, ...] = ()
+    provides: tuple[str, ...] = ("broken",)
+
+    def detect(self, doc: Document) -> Layer:
+        raise ZeroDivisionError("boom")
+
+
+@dataclass
+class NeedsSentences:
+    name: str = "needs"
+    version: str = "1.0"
+    requires: tuple[str, ...] = ("sentences",)
+    provides: tuple[str, ...] = ("needs",)
+
+    def detect(self, doc: Document) -> Layer:
+        return Layer("needs", (), producer="needs@1.0")
+
+
+def test_pipeline_adds_every_layer_of_baseline() -> None:
+    doc = Pipeline.from_names("baseline").run(Document(TEXT))
+    assert {"paragraphs", "sentences", "persuasion", "claims", "entities"} <= set(doc.layers)
+
+
+def test_pipeline_does_not_mutate_input() -> None:
+    doc = Document(TEXT)
+    Pipeline.from_names("baseline").run(doc)
+    assert doc.layers == {}
+
+
+def test_pipeline_adds_required_detectors() -> None:
+    names = [d.name for d in Pipeline.from_names("baseline-claims").detectors]
+    assert names == ["structure", "baseline-claims"]
+
+
+def test_pipeline_unknown_detector_lists_known_names() -> None:
+    with pytest.raises(UnknownDetector, match="baseline-claims"):
+        Pipeline.from_names("nope")
+
+
+def test_pipeline_rejects_missing_requirement() -> None:
+    with pytest.raises(DetectorError, match="sentences"):
+        Pipeline([NeedsSentences()])
+
+
+def test_pipeline_wraps_detector_crash_with_its_name() -> None:
+    with pytest.raises(DetectorError, match="broken"):
+        Pipeline([Broken()]).run(Document(TEXT))
+
+
+def test_pipeline_runs_a_protocol_double() -> None:
+    doc = Pipeline([Shouting()]).run(Document("Hello World"))
+    assert [s.start for s in doc.layers["shouting"]] == [0, 6]
+
+
+def test_pipeline_run_items_turns_crash_into_failure() -> None:
+    items = [Document("first one", meta={"source": "a.txt"}), Document("second one")]
+    results = list(Pipeline([Broken()]).run_items(items))
+    assert [type(r) for r in results] == [Failure, Failure] and results[0].input == "a.txt"
+
+
+def test_pipeline_run_items_passes_failures_through() -> None:
+    failure = Failure("x.jsonl:2", DetectorError("x"))
+    results = list(Pipeline([Shouting()]).run_items([failure, Document("Ok")]))
+    assert results[0] is failure and isinstance(results[1], Document)
+
+
+def test_pipeline_producers_name_versions() -> None:
+    assert Pipeline([Shouting()]).producers == {"shouting": "1.0"}
+
+
+def test_baseline_producers_are_labelled_baseline() -> None:
+    doc = Pipeline.from_names("baseline").run(Document(TEXT))
+    for name in ("persuasion", "claims", "entities"):
+        assert doc.layers[name].producer.startswith("baseline-")
+
+
+def test_registry_expand_detects_cycles() -> None:
+    reg = Registry()
+    reg._loaded = True  # an isolated registry without the built-ins
+    reg.add(DetectorInfo("a", lambda: Shouting(), requires=("b",), provides=("a",)))
+    reg.add(DetectorInfo("b", lambda: Shouting(), requires=("a",), provides=("b",)))
+    with pytest.raises(DetectorError, match="cycle"):
+        reg.expand(["a"])
+
+
+def test_registry_default_set_exists() -> None:
+    assert "default" in registry.sets()

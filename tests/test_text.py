@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from unspin.document import Document
+from unspin.pipeline import Pipeline
+from unspin.text import paragraph_bounds, sentence_bounds
+
+MULTISCRIPT = Path(__file__).resolve().parent / "data" / "multiscript.txt"
+
+
+@pytest.fixture(scope="module")
+def multiscript() -> str:
+    return MULTISCRIPT.read_text(encoding="utf-8")
+
+
+def test_paragraph_bounds_split_at_blank_lines(multiscript: str) -> None:
+    assert len(paragraph_bounds(multiscript)) == 3
+
+
+def test_paragraph_bounds_cover_trimmed_text(multiscript: str) -> None:
+    for start, end in paragraph_bounds(multiscript):
+        piece = multiscript[start:end]
+        assert piece == piece.strip() and piece
+
+
+def test_paragraph_bounds_fall_back_to_lines() -> None:
+    assert paragraph_bounds("one\ntwo\n\u00a0\nthree") == [(0, 3), (4, 7), (10, 15)]
+
+
+@pytest.mark.parametrize(
+    "needle", ["«Слава Україні!»", "👩🏽‍⚕️", "«Αυτό είναι ψέμα»", "🇺🇦", "在北京", "مرحبا"]
+)
+def test_sentence_bounds_keep_non_latin_and_emoji_inside_sentences(
+    multiscript: str, needle: str
+) -> None:
+    position = multiscript.index(needle)
+    pieces = [multiscript[s:e] for s, e in sentence_bounds(multiscript)]
+    assert any(needle in piece for piece in pieces), (needle, position)
+
+
+def test_sentence_bounds_index_the_original_text(multiscript: str) -> None:
+    for start, end in sentence_bounds(multiscript):
+        assert multiscript[start:end].strip() == multiscript[start:end]
+
+
+def test_sentence_bounds_respect_window(multiscript: str) -> None:
+    start, end = paragraph_bounds(multiscript)[1]
+    bounds = sentence_bounds(multiscript, start, end)
+    assert bounds[0][0] == start and bounds[-1][1] == end
+
+
+def test_structure_offsets_are_code_points(multiscript: str) -> None:
+    doc = Pipeline.from_names("structure").run(Document(multiscript))
+    last = doc.layers["sentences"].spans[-1]
+    assert doc.text[last.start : last.end] == "The crowd 🇺🇦 left at 9 pm."
+
+
+def test_structure_sentences_know_their_paragraph(multiscript: str) -> None:
+    doc = Pipeline.from_names("structure").run(Document(multiscript))
+    paragraphs = doc.layers["paragraphs"].spans
+    for sentence in doc.layers["sentences"]:
+        paragraph = paragraphs[sentence.attrs["paragraph"]]
+        assert paragraph.start <= sentence.start and sentence.end <= paragraph.end
