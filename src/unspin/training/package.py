@@ -146,12 +146,12 @@ def package(run: Path, data: Path, target: Path, *, version: str = VERSION) -> d
     Returns:
         The metrics written to ``target/metrics.json``.
     """
-    from unspin.training.persuasion import base_model_dir
+    from unspin.training.persuasion import tokenizer_file as find_tokenizer
 
     run_config = json.loads((run / "config.json").read_text())
     val_ids = json.loads((run / "split.json").read_text())["validation"]
     corpus = find_corpus(data)
-    tokenizer_file = base_model_dir() / "tokenizer.json"
+    tokenizer_file = find_tokenizer(tiny=bool(run_config.get("tiny")))
     config = base_config(run_config)
     int8_dir = stage(run / "export" / "model.onnx", tokenizer_file, run / "stage-int8", config)
     config.update(tune(int8_dir, corpus, val_ids))

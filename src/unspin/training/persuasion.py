@@ -115,10 +115,18 @@ def base_model_dir() -> Path:
     return folder
 
 
-def load_tokenizer() -> Any:
+def tokenizer_file(*, tiny: bool = False) -> Path:
+    """The base tokenizer; a tiny smoke run may use the shipped copy (same file) instead."""
+    shipped = Path(__file__).resolve().parents[1] / "models" / "persuasion" / "tokenizer.json"
+    if tiny and shipped.is_file():
+        return shipped
+    return base_model_dir() / "tokenizer.json"
+
+
+def load_tokenizer(*, tiny: bool = False) -> Any:
     from tokenizers import Tokenizer
 
-    tokenizer = Tokenizer.from_file(str(base_model_dir() / "tokenizer.json"))
+    tokenizer = Tokenizer.from_file(str(tokenizer_file(tiny=tiny)))
     tokenizer.no_padding()
     tokenizer.no_truncation()
     return tokenizer
@@ -222,7 +230,7 @@ def compute_loss(net: PersuasionNet, batch: dict[str, torch.Tensor], weights: to
         span_logits = net.span_logits(states, batch["span_mask"], batch["span_rows"],
                                       batch["repetition"])
         loss_tc = nn.functional.cross_entropy(span_logits, batch["span_labels"], weight=weights)
-    return loss_si + tc_weight * loss_tc, float(loss_si), float(loss_tc)
+    return loss_si + tc_weight * loss_tc, float(loss_si.detach()), float(loss_tc.detach())
 
 
 # --- validation --------------------------------------------------------------------------------
@@ -289,15 +297,20 @@ def evaluate(net: PersuasionNet, examples: list[ArticleExample],
 
 def _setup_logging(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
-    handler = logging.FileHandler(out / "train.log")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
     root = logging.getLogger("unspin.training")
     root.setLevel(logging.INFO)
-    if not any(isinstance(h, logging.FileHandler) for h in root.handlers):
-        root.addHandler(handler)
+    for handler in list(root.handlers):  # one run, one log file
+        if isinstance(handler, logging.FileHandler):
+            root.removeHandler(handler)
+            handler.close()
+    file_handler = logging.FileHandler(out / "train.log")
+    file_handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    root.addHandler(file_handler)
+    if not any(type(h) is logging.StreamHandler for h in root.handlers):
         console = logging.StreamHandler()
         console.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
         root.addHandler(console)
+    root.propagate = False
 
 
 def _seed(seed: int) -> None:
@@ -318,7 +331,7 @@ def train(cfg: TrainConfig, *, resume: bool = False) -> Path:
     torch.set_num_threads(cfg.threads)
     _seed(cfg.seed)
     window_cfg = WindowConfig(block_tokens=cfg.block_tokens, context_tokens=cfg.context_tokens)
-    tokenizer = load_tokenizer()
+    tokenizer = load_tokenizer(tiny=cfg.tiny)
     corpus = load_corpus(cfg.data)
     ids = sorted(corpus.articles)
     if cfg.max_articles:
