@@ -90,8 +90,11 @@ def test_score_tc_duplicate_guess_counts_once():
 
 def test_score_tc_per_technique_f1():
     gold = [TCSpan("1", 0, 5, "Doubt"), TCSpan("1", 6, 9, "Doubt"), TCSpan("1", 10, 15, "Slogans")]
-    predicted = [TCSpan("1", 0, 5, "Doubt"), TCSpan("1", 6, 9, "Slogans"),
-                 TCSpan("1", 10, 15, "Slogans")]
+    predicted = [
+        TCSpan("1", 0, 5, "Doubt"),
+        TCSpan("1", 6, 9, "Slogans"),
+        TCSpan("1", 10, 15, "Slogans"),
+    ]
     per = score_tc(predicted, gold).per_technique
     # Doubt: P 1/1, R 1/2 -> 2/3; Slogans: P 1/2, R 1/1 -> 2/3
     assert per["Doubt"] == pytest.approx(2 / 3)

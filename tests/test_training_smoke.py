@@ -22,8 +22,16 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     out = tmp_path_factory.mktemp("run")
     cfg = TrainConfig(
-        data=str(DATA), out=str(out), epochs=1, batch_size=2, tiny=True, max_steps=3,
-        val_fraction=0.5, block_tokens=24, context_tokens=8, save_every=2,
+        data=str(DATA),
+        out=str(out),
+        epochs=1,
+        batch_size=2,
+        tiny=True,
+        max_steps=3,
+        val_fraction=0.5,
+        block_tokens=24,
+        context_tokens=8,
+        save_every=2,
     )
     return train(cfg)
 
@@ -57,8 +65,16 @@ def test_training_resume_continues_from_checkpoint(run: Path) -> None:
 
     before = torch.load(run / "last.pt", weights_only=False)["step"]
     cfg = TrainConfig(
-        data=str(DATA), out=str(run), epochs=2, batch_size=2, tiny=True, max_steps=4,
-        val_fraction=0.5, block_tokens=24, context_tokens=8, export=False,
+        data=str(DATA),
+        out=str(run),
+        epochs=2,
+        batch_size=2,
+        tiny=True,
+        max_steps=4,
+        val_fraction=0.5,
+        block_tokens=24,
+        context_tokens=8,
+        export=False,
     )
     train(cfg, resume=True)
     assert torch.load(run / "last.pt", weights_only=False)["step"] > before
@@ -75,6 +91,10 @@ def test_packaged_tiny_model_runs_in_the_detector(run: Path, tmp_path: Path) -> 
     config["decode"]["threshold"] = 0.0  # an untrained model: every token is "on"
     folder = stage(run / "export" / "model.onnx", tokenizer_file(tiny=True), tmp_path, config)
     detector = make_persuasion(directory=folder)
-    doc = Pipeline.from_names("structure").run(Document((DATA / "train-articles/article1.txt").read_text()))
+    doc = Pipeline.from_names("structure").run(
+        Document((DATA / "train-articles/article1.txt").read_text())
+    )
     layer = detector.detect(doc)
-    assert layer.spans and all(span.label in detector.model.config["labels"] for span in layer.spans)
+    assert layer.spans and all(
+        span.label in detector.model.config["labels"] for span in layer.spans
+    )

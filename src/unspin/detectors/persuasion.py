@@ -99,11 +99,14 @@ class PersuasionDetector:
                 min_chars=int(decode["min_chars"]),
                 word_boundaries=bool(decode["word_boundaries"]),
             )
+            self.labeller = str(config.get("labeller", "span"))
             temperatures = config.get("temperature", {})
             self.si_temperature = float(temperatures.get("si", 1.0))
             self.tc_temperature = float(temperatures.get("tc", 1.0))
         except (KeyError, TypeError, ValueError) as exc:
             raise ModelError(f"model {MODEL_NAME!r} manifest has no usable config: {exc}") from None
+        if self.labeller not in ("span", "tokens"):
+            raise ModelError(f"model {MODEL_NAME!r} labeller {self.labeller!r}: use span or tokens")
         if labels != TECHNIQUES:
             raise ModelError(
                 f"model {MODEL_NAME!r} labels {labels!r} are not the 14 PTC techniques"
@@ -117,8 +120,9 @@ class PersuasionDetector:
 
     # --- model passes ---------------------------------------------------------------------------
 
-    def _run(self, ids: np.ndarray, mask: np.ndarray, span_mask: np.ndarray,
-             repetition: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _run(
+        self, ids: np.ndarray, mask: np.ndarray, span_mask: np.ndarray, repetition: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
         token_logits, span_logits = self.model.run(
             {
                 "input_ids": ids,
@@ -130,7 +134,9 @@ class PersuasionDetector:
         )
         return token_logits, span_logits
 
-    def _rows(self, windows: Sequence[Window], rows: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+    def _rows(
+        self, windows: Sequence[Window], rows: Sequence[int]
+    ) -> tuple[np.ndarray, np.ndarray]:
         length = max(len(windows[r].ids) for r in rows)
         ids = np.zeros((len(rows), length), dtype=np.int64)
         mask = np.zeros((len(rows), length), dtype=np.int64)
@@ -160,7 +166,10 @@ class PersuasionDetector:
         return out
 
     def _label_spans(
-        self, text: str, tokens: TokenizedText, windows: list[Window],
+        self,
+        text: str,
+        tokens: TokenizedText,
+        windows: list[Window],
         spans: Sequence[tuple[int, int]],
     ) -> list[np.ndarray | None]:
         """Technique logits [14] for each span (None for a span that covers no token)."""
@@ -184,15 +193,17 @@ class PersuasionDetector:
                 result[i] = logits[j]
         return result
 
-    def _prepare(self, text: str, sentences: Sequence[tuple[int, int]]
-                 ) -> tuple[TokenizedText, list[Window]]:
+    def _prepare(
+        self, text: str, sentences: Sequence[tuple[int, int]]
+    ) -> tuple[TokenizedText, list[Window]]:
         tokens = tokenize_text(self.model.tokenizer, text)
         return tokens, build_windows(tokens, sentences, self.window_cfg)
 
     # --- public ---------------------------------------------------------------------------------
 
-    def span_probabilities(self, text: str, sentences: Sequence[tuple[int, int]]
-                           ) -> tuple[TokenizedText, np.ndarray]:
+    def span_probabilities(
+        self, text: str, sentences: Sequence[tuple[int, int]]
+    ) -> tuple[TokenizedText, np.ndarray]:
         """Return the tokens of ``text`` and each one's calibrated "some technique" probability."""
         tokens, windows = self._prepare(text, sentences)
         if not windows:
@@ -200,9 +211,7 @@ class PersuasionDetector:
         logits = self.token_logits(tokens, windows)
         return tokens, _sigmoid(logits[:, ANY_CHANNEL] / self.si_temperature)
 
-    def classify_spans(
-        self, doc: Document, spans: Sequence[tuple[int, int]]
-    ) -> list[SpanLabel]:
+    def classify_spans(self, doc: Document, spans: Sequence[tuple[int, int]]) -> list[SpanLabel]:
         """Name the technique of each given span of ``doc`` (the TC task).
 
         Args:
@@ -230,8 +239,13 @@ class PersuasionDetector:
             probs = _softmax(row / self.tc_temperature)
             best = int(probs.argmax())
             labels.append(
-                SpanLabel(start, end, TECHNIQUES[best], float(probs[best]),
-                          {t: float(p) for t, p in zip(TECHNIQUES, probs, strict=True)})
+                SpanLabel(
+                    start,
+                    end,
+                    TECHNIQUES[best],
+                    float(probs[best]),
+                    {t: float(p) for t, p in zip(TECHNIQUES, probs, strict=True)},
+                )
             )
         return labels
 
@@ -246,6 +260,30 @@ class PersuasionDetector:
             ) from None
         return [(s.start, s.end) for s in layer]
 
+    def _name_found(
+        self,
+        text: str,
+        tokens: TokenizedText,
+        windows: list[Window],
+        logits: np.ndarray,
+        found: list[tuple[int, int, float]],
+    ) -> list[tuple[int, int, float, np.ndarray]]:
+        """Technique probabilities for found spans: from the span head (a second pass) or, with
+        ``labeller = "tokens"``, from the token pass's technique channels (no second pass)."""
+        out = []
+        if self.labeller == "tokens":
+            for start, end, score in found:
+                a = int(np.searchsorted(tokens.ends, start, side="right"))
+                b = max(a + 1, int(np.searchsorted(tokens.starts, end, side="left")))
+                channel = _sigmoid(logits[a:b, :ANY_CHANNEL]).mean(axis=0)
+                out.append((start, end, score, channel / max(1e-9, float(channel.sum()))))
+            return out
+        rows = self._label_spans(text, tokens, windows, [(s, e) for s, e, _p in found])
+        for (start, end, score), row in zip(found, rows, strict=True):
+            if row is not None:
+                out.append((start, end, score, _softmax(row / self.tc_temperature)))
+        return out
+
     def detect(self, doc: Document) -> Layer:
         """Return the ``persuasion`` layer of ``doc`` (which needs a ``sentences`` layer)."""
         from unspin.taxonomy import describe
@@ -256,12 +294,9 @@ class PersuasionDetector:
             logits = self.token_logits(tokens, windows)
             probs = _sigmoid(logits[:, ANY_CHANNEL] / self.si_temperature)
             found = decode_spans(doc.text, tokens, probs, self.decode_cfg)
-            ranges = [(s, e) for s, e, _p in found]
-            technique_logits = self._label_spans(doc.text, tokens, windows, ranges)
-            for (start, end, score), row in zip(found, technique_logits, strict=True):
-                if row is None:
-                    continue
-                tprobs = _softmax(row / self.tc_temperature)
+            for start, end, score, tprobs in self._name_found(
+                doc.text, tokens, windows, logits, found
+            ):
                 best = int(tprobs.argmax())
                 label = TECHNIQUES[best]
                 attrs = dict(describe(label))
@@ -282,8 +317,9 @@ class PersuasionDetector:
     description="propaganda technique spans (14 PTC classes) from the shipped MiniLM model",
     model_files=("persuasion/model.onnx", "persuasion/tokenizer.json"),
 )
-def make_persuasion(*, directory: str | Path | None = None, batch_size: int = 16
-                    ) -> PersuasionDetector:
+def make_persuasion(
+    *, directory: str | Path | None = None, batch_size: int = 16
+) -> PersuasionDetector:
     """Create the detector, loading the shipped model (or one from ``directory``).
 
     Raises:

@@ -118,11 +118,15 @@ def _sentence_starts(tokens: TokenizedText, sentences: Sequence[tuple[int, int]]
     return starts
 
 
-def _window(tokens: TokenizedText, cfg: WindowConfig, first: int, last: int,
-            block_first: int, block_last: int) -> Window:
-    ids = np.concatenate(
-        [[cfg.cls_id], tokens.ids[first:last], [cfg.sep_id]]
-    ).astype(np.int64)
+def _window(
+    tokens: TokenizedText,
+    cfg: WindowConfig,
+    first: int,
+    last: int,
+    block_first: int,
+    block_last: int,
+) -> Window:
+    ids = np.concatenate([[cfg.cls_id], tokens.ids[first:last], [cfg.sep_id]]).astype(np.int64)
     return Window(ids, first, last, block_first, block_last)
 
 

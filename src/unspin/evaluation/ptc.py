@@ -77,7 +77,9 @@ def _offsets(path: Path, number: int, start: str, end: str) -> tuple[int, int]:
     try:
         a, b = int(start), int(end)
     except ValueError:
-        raise InvalidInput(f"{path}:{number}: offsets {start!r}, {end!r} are not integers") from None
+        raise InvalidInput(
+            f"{path}:{number}: offsets {start!r}, {end!r} are not integers"
+        ) from None
     if a < 0 or b < a:
         raise InvalidInput(f"{path}:{number}: bad span [{a}, {b}): need 0 <= start <= end")
     return a, b
@@ -94,7 +96,9 @@ def read_si(path: str | Path) -> list[SISpan]:
     spans = []
     for number, fields in _lines(path):
         if len(fields) != 3:
-            raise InvalidInput(f"{path}:{number}: SI lines have 3 tab-separated fields, got {len(fields)}")
+            raise InvalidInput(
+                f"{path}:{number}: SI lines have 3 tab-separated fields, got {len(fields)}"
+            )
         a, b = _offsets(path, number, fields[1], fields[2])
         spans.append(SISpan(fields[0].strip(), a, b))
     return spans
@@ -111,7 +115,9 @@ def read_tc(path: str | Path) -> list[TCSpan]:
     spans = []
     for number, fields in _lines(path):
         if len(fields) != 4:
-            raise InvalidInput(f"{path}:{number}: TC lines have 4 tab-separated fields, got {len(fields)}")
+            raise InvalidInput(
+                f"{path}:{number}: TC lines have 4 tab-separated fields, got {len(fields)}"
+            )
         a, b = _offsets(path, number, fields[2], fields[3])
         spans.append(TCSpan(fields[0].strip(), a, b, fields[1].strip()))
     return spans
@@ -305,7 +311,9 @@ class PtcReport:
         if self.tc is not None:
             out.append(f"TC  micro-F1 {self.tc.micro_f1:.4f}")
             for technique, f1 in sorted(self.tc.per_technique.items()):
-                out.append(f"    {technique:<38} F1 {f1:.4f}  (gold {self.tc.support.get(technique, 0)})")
+                out.append(
+                    f"    {technique:<38} F1 {f1:.4f}  (gold {self.tc.support.get(technique, 0)})"
+                )
         return out
 
 

@@ -29,8 +29,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--max-articles", type=int, default=0, help="use the first N articles only")
     p.add_argument("--save-every", type=int, default=100, help="checkpoint every N steps")
     p.add_argument("--threads", type=int, default=1, help="torch intra-op threads")
-    p.add_argument("--tiny", action="store_true",
-                   help="a 2-layer random encoder (hidden 32): smoke tests only")
+    p.add_argument(
+        "--tiny", action="store_true", help="a 2-layer random encoder (hidden 32): smoke tests only"
+    )
     p.add_argument("--no-export", action="store_true", help="skip the ONNX export")
     k = sub.add_parser(
         "persuasion-package",
@@ -40,6 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     k.add_argument("--data", required=True, help="folder holding ptc-semeval2020/")
     k.add_argument("--to", required=True, help="target folder (src/unspin/models/persuasion)")
     k.add_argument("--version", default="1.0.0")
+    k.add_argument("--speed", help="a file with benchmarks/speed.py output for the card")
     args = parser.parse_args(argv)
 
     if args.model == "persuasion-package":
@@ -49,17 +51,29 @@ def main(argv: list[str] | None = None) -> int:
         from unspin.training.package import package
 
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-        package(Path(args.run), Path(args.data), Path(args.to), version=args.version)
+        speed = Path(args.speed).read_text() if args.speed else ""
+        package(Path(args.run), Path(args.data), Path(args.to), version=args.version, speed=speed)
         return 0
 
     from unspin.training.persuasion import TrainConfig, train
 
     cfg = TrainConfig(
-        data=args.data, out=args.out, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
-        head_lr=args.head_lr, seed=args.seed, block_tokens=args.block_tokens,
-        context_tokens=args.context_tokens, tc_weight=args.tc_weight, max_steps=args.max_steps,
-        max_articles=args.max_articles, save_every=args.save_every, tiny=args.tiny,
-        threads=args.threads, export=not args.no_export,
+        data=args.data,
+        out=args.out,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        lr=args.lr,
+        head_lr=args.head_lr,
+        seed=args.seed,
+        block_tokens=args.block_tokens,
+        context_tokens=args.context_tokens,
+        tc_weight=args.tc_weight,
+        max_steps=args.max_steps,
+        max_articles=args.max_articles,
+        save_every=args.save_every,
+        tiny=args.tiny,
+        threads=args.threads,
+        export=not args.no_export,
     )
     train(cfg, resume=args.resume)
     return 0

@@ -24,10 +24,15 @@ def export_onnx(net: PersuasionNet, path: Path) -> Path:
     span_mask = torch.zeros(batch, length, dtype=torch.float32)
     span_mask[:, 2:5] = 1.0
     repetition = torch.zeros(batch, 1, dtype=torch.float32)
-    axes = {"input_ids": {0: "batch", 1: "sequence"}, "attention_mask": {0: "batch", 1: "sequence"},
-            "token_type_ids": {0: "batch", 1: "sequence"}, "span_mask": {0: "batch", 1: "sequence"},
-            "repetition": {0: "batch"}, "token_logits": {0: "batch", 1: "sequence"},
-            "span_logits": {0: "batch"}}
+    axes = {
+        "input_ids": {0: "batch", 1: "sequence"},
+        "attention_mask": {0: "batch", 1: "sequence"},
+        "token_type_ids": {0: "batch", 1: "sequence"},
+        "span_mask": {0: "batch", 1: "sequence"},
+        "repetition": {0: "batch"},
+        "token_logits": {0: "batch", 1: "sequence"},
+        "span_logits": {0: "batch"},
+    }
     with torch.no_grad():
         torch.onnx.export(
             net,

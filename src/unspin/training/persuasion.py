@@ -74,8 +74,9 @@ class PersuasionNet(nn.Module):
         self.span_hidden = nn.Linear(2 * hidden + 1, hidden)
         self.span_out = nn.Linear(hidden, len(TECHNIQUES))
 
-    def encode(self, input_ids: torch.Tensor, attention_mask: torch.Tensor,
-               token_type_ids: torch.Tensor) -> torch.Tensor:
+    def encode(
+        self, input_ids: torch.Tensor, attention_mask: torch.Tensor, token_type_ids: torch.Tensor
+    ) -> torch.Tensor:
         out = self.encoder(
             input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
         )
@@ -84,8 +85,13 @@ class PersuasionNet(nn.Module):
     def token_logits(self, states: torch.Tensor) -> torch.Tensor:
         return self.token_head(self.dropout(states))  # type: ignore[no-any-return]
 
-    def span_logits(self, states: torch.Tensor, span_mask: torch.Tensor, rows: torch.Tensor,
-                    repetition: torch.Tensor) -> torch.Tensor:
+    def span_logits(
+        self,
+        states: torch.Tensor,
+        span_mask: torch.Tensor,
+        rows: torch.Tensor,
+        repetition: torch.Tensor,
+    ) -> torch.Tensor:
         """Logits for spans: ``span_mask`` [S, T] over the states of window ``rows[s]``."""
         chosen = states[rows]  # [S, T, H]
         weights = span_mask.unsqueeze(-1)
@@ -94,9 +100,14 @@ class PersuasionNet(nn.Module):
         hidden = torch.tanh(self.span_hidden(self.dropout(features)))
         return self.span_out(self.dropout(hidden))  # type: ignore[no-any-return]
 
-    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor,
-                token_type_ids: torch.Tensor, span_mask: torch.Tensor,
-                repetition: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    def forward(
+        self,
+        input_ids: torch.Tensor,
+        attention_mask: torch.Tensor,
+        token_type_ids: torch.Tensor,
+        span_mask: torch.Tensor,
+        repetition: torch.Tensor,
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         states = self.encode(input_ids, attention_mask, token_type_ids)
         rows = torch.arange(states.shape[0], device=states.device)
         return self.token_logits(states), self.span_logits(states, span_mask, rows, repetition)
@@ -138,8 +149,12 @@ def build_net(*, tiny: bool) -> PersuasionNet:
 
     if tiny:
         config = BertConfig(
-            vocab_size=30522, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
-            intermediate_size=64, max_position_embeddings=512,
+            vocab_size=30522,
+            hidden_size=32,
+            num_hidden_layers=2,
+            num_attention_heads=2,
+            intermediate_size=64,
+            max_position_embeddings=512,
         )
         encoder = BertModel(config, add_pooling_layer=False)
     else:
@@ -196,8 +211,9 @@ def make_batch(examples: list[ArticleExample], items: list[Item]) -> dict[str, t
     return batch
 
 
-def epoch_items(examples: list[ArticleExample], seed: int, epoch: int, batch_size: int
-                ) -> list[list[Item]]:
+def epoch_items(
+    examples: list[ArticleExample], seed: int, epoch: int, batch_size: int
+) -> list[list[Item]]:
     items = [Item(a, w) for a, ex in enumerate(examples) for w in range(len(ex.windows))]
     random.Random(seed * 1000 + epoch).shuffle(items)
     return [items[i : i + batch_size] for i in range(0, len(items), batch_size)]
@@ -208,18 +224,17 @@ def class_weights(examples: list[ArticleExample]) -> torch.Tensor:
     for ex in examples:
         for span in ex.spans:
             counts[span[3]] += 1
-    weights = counts ** -0.5
+    weights = counts**-0.5
     weights = weights / (weights * counts).sum() * counts.sum()
     return torch.tensor(weights, dtype=torch.float32)
 
 
-def compute_loss(net: PersuasionNet, batch: dict[str, torch.Tensor], weights: torch.Tensor,
-                 tc_weight: float) -> tuple[torch.Tensor, float, float]:
+def compute_loss(
+    net: PersuasionNet, batch: dict[str, torch.Tensor], weights: torch.Tensor, tc_weight: float
+) -> tuple[torch.Tensor, float, float]:
     states = net.encode(batch["input_ids"], batch["attention_mask"], batch["token_type_ids"])
     logits = net.token_logits(states)
-    bce = nn.functional.binary_cross_entropy_with_logits(
-        logits, batch["labels"], reduction="none"
-    )
+    bce = nn.functional.binary_cross_entropy_with_logits(logits, batch["labels"], reduction="none")
     si_mask = batch["si_mask"].unsqueeze(-1)
     denom = batch["si_mask"].sum().clamp(min=1.0)
     loss_any = (bce[..., ANY_CHANNEL:] * si_mask).sum() / denom
@@ -227,8 +242,9 @@ def compute_loss(net: PersuasionNet, batch: dict[str, torch.Tensor], weights: to
     loss_si = loss_any + loss_tech
     loss_tc = torch.zeros(())
     if "span_rows" in batch:
-        span_logits = net.span_logits(states, batch["span_mask"], batch["span_rows"],
-                                      batch["repetition"])
+        span_logits = net.span_logits(
+            states, batch["span_mask"], batch["span_rows"], batch["repetition"]
+        )
         loss_tc = nn.functional.cross_entropy(span_logits, batch["span_labels"], weight=weights)
     return loss_si + tc_weight * loss_tc, float(loss_si.detach()), float(loss_tc.detach())
 
@@ -237,13 +253,14 @@ def compute_loss(net: PersuasionNet, batch: dict[str, torch.Tensor], weights: to
 
 
 @torch.no_grad()
-def predict_article(net: PersuasionNet, ex: ArticleExample, batch_size: int = 32
-                    ) -> tuple[np.ndarray, np.ndarray]:
+def predict_article(
+    net: PersuasionNet, ex: ArticleExample, batch_size: int = 32
+) -> tuple[np.ndarray, np.ndarray]:
     """Return flat token probabilities [N, 15] and TC logits [spans, 14] for gold spans."""
     net.eval()
     probs = np.zeros((len(ex.tokens.ids), N_CHANNELS), dtype=np.float32)
     span_logits = np.zeros((len(ex.spans), len(TECHNIQUES)), dtype=np.float32)
-    span_index = {}
+    span_index: dict[int, list[int]] = {}
     for i, span in enumerate(ex.spans):
         span_index.setdefault(span[0], []).append(i)
     order = list(range(len(ex.windows)))
@@ -255,11 +272,13 @@ def predict_article(net: PersuasionNet, ex: ArticleExample, batch_size: int = 32
         for row, it in enumerate(items):
             w = ex.windows[it.window]
             if w.block_last > w.block_first:
-                probs[w.block_first : w.block_last] = p[row, w.position(w.block_first):
-                                                        w.position(w.block_last)]
+                probs[w.block_first : w.block_last] = p[
+                    row, w.position(w.block_first) : w.position(w.block_last)
+                ]
         if "span_rows" in batch:
-            out = net.span_logits(states, batch["span_mask"], batch["span_rows"],
-                                  batch["repetition"]).numpy()
+            out = net.span_logits(
+                states, batch["span_mask"], batch["span_rows"], batch["repetition"]
+            ).numpy()
             k = 0
             for it in items:
                 for i in span_index.get(it.window, []):
@@ -268,8 +287,11 @@ def predict_article(net: PersuasionNet, ex: ArticleExample, batch_size: int = 32
     return probs, span_logits
 
 
-def evaluate(net: PersuasionNet, examples: list[ArticleExample],
-             thresholds: tuple[float, ...] = (0.3, 0.4, 0.5)) -> dict[str, Any]:
+def evaluate(
+    net: PersuasionNet,
+    examples: list[ArticleExample],
+    thresholds: tuple[float, ...] = (0.3, 0.4, 0.5),
+) -> dict[str, Any]:
     """SI F1 at a few thresholds and TC micro-F1 on gold spans, with the PTC metric."""
     gold_si: list[SISpan] = []
     preds: dict[float, list[SISpan]] = {t: [] for t in thresholds}
@@ -279,8 +301,9 @@ def evaluate(net: PersuasionNet, examples: list[ArticleExample],
         probs, logits = predict_article(net, ex)
         gold_si.extend(ex.si_gold)
         for t in thresholds:
-            for s, e, _p in decode_spans(ex.text, ex.tokens, probs[:, ANY_CHANNEL],
-                                         DecodeConfig(threshold=t)):
+            for s, e, _p in decode_spans(
+                ex.text, ex.tokens, probs[:, ANY_CHANNEL], DecodeConfig(threshold=t)
+            ):
                 preds[t].append(SISpan(ex.article_id, s, e))
         for span, row in zip(ex.spans, logits, strict=True):
             g = ex.tc_gold[span[5]]
@@ -342,8 +365,12 @@ def train(cfg: TrainConfig, *, resume: bool = False) -> Path:
     (out / "val-ids.txt").write_text("".join(f"{i}\n" for i in val_ids))
     train_ex = build_examples(tokenizer, corpus, train_ids, window_cfg)
     val_ex = build_examples(tokenizer, corpus, val_ids, window_cfg)
-    log.info("articles: %d train, %d validation; windows: %d train", len(train_ex), len(val_ex),
-             sum(len(e.windows) for e in train_ex))
+    log.info(
+        "articles: %d train, %d validation; windows: %d train",
+        len(train_ex),
+        len(val_ex),
+        sum(len(e.windows) for e in train_ex),
+    )
 
     net = build_net(tiny=cfg.tiny)
     head_params = [p for n, p in net.named_parameters() if not n.startswith("encoder.")]
@@ -411,9 +438,18 @@ def train(cfg: TrainConfig, *, resume: bool = False) -> Path:
             step += 1
             if step % 10 == 0 or step == 1:
                 rate = (index + 1 - batch_in_epoch) / max(1e-6, time.time() - started)
-                log.info("epoch %d step %d/%d batch %d/%d loss %.4f si %.4f tc %.4f (%.2f it/s)",
-                         epoch, step, total, index + 1, len(batches), float(loss), loss_si,
-                         loss_tc, rate)
+                log.info(
+                    "epoch %d step %d/%d batch %d/%d loss %.4f si %.4f tc %.4f (%.2f it/s)",
+                    epoch,
+                    step,
+                    total,
+                    index + 1,
+                    len(batches),
+                    float(loss),
+                    loss_si,
+                    loss_tc,
+                    rate,
+                )
             if cfg.save_every and step % cfg.save_every == 0:
                 save(epoch, index + 1)
             if step >= total:
@@ -428,8 +464,12 @@ def train(cfg: TrainConfig, *, resume: bool = False) -> Path:
         with (out / "metrics.jsonl").open("a") as handle:
             handle.write(json.dumps(metrics) + "\n")
         best_si = max(v["f1"] for v in metrics["si"].values())
-        log.info("validation after epoch %d: SI F1 %.4f (best threshold), TC micro-F1 %.4f",
-                 epoch, best_si, metrics["tc_micro_f1"])
+        log.info(
+            "validation after epoch %d: SI F1 %.4f (best threshold), TC micro-F1 %.4f",
+            epoch,
+            best_si,
+            metrics["tc_micro_f1"],
+        )
     if cfg.export:
         from unspin.training.export import export_onnx, quantize
 

@@ -58,7 +58,9 @@ def find_corpus(data: str | Path) -> Path:
     for candidate in (root / "ptc-semeval2020", root):
         if (candidate / "train-articles").is_dir():
             return candidate
-    raise SourceError(f"{root} holds no PTC corpus (train-articles/ or ptc-semeval2020/train-articles/)")
+    raise SourceError(
+        f"{root} holds no PTC corpus (train-articles/ or ptc-semeval2020/train-articles/)"
+    )
 
 
 def load_corpus(data: str | Path) -> PtcCorpus:
@@ -74,11 +76,15 @@ def load_corpus(data: str | Path) -> PtcCorpus:
     tc = read_tc(folder / "train-task-flc-tc.labels")
     for span in tc:
         if span.technique not in TECHNIQUE_INDEX:
-            raise InvalidInput(f"unknown technique {span.technique!r}; known: {', '.join(TECHNIQUES)}")
+            raise InvalidInput(
+                f"unknown technique {span.technique!r}; known: {', '.join(TECHNIQUES)}"
+            )
     return PtcCorpus(articles, si, tc)
 
 
-def split_ids(ids: list[str], *, fraction: float = 0.15, seed: int = 13) -> tuple[list[str], list[str]]:
+def split_ids(
+    ids: list[str], *, fraction: float = 0.15, seed: int = 13
+) -> tuple[list[str], list[str]]:
     """Split article ids into (train, validation), by article, reproducibly."""
     ordered = sorted(ids)
     random.Random(seed).shuffle(ordered)
@@ -132,18 +138,24 @@ def build_example(
         b = int(np.searchsorted(tokens.starts, end, side="left"))
         labels[a:b, channel] = 1.0
 
-    for span in si:
-        mark(span.start, span.end, ANY_CHANNEL)
-    for span in tc:
-        mark(span.start, span.end, TECHNIQUE_INDEX[span.technique])
+    for si_span in si:
+        mark(si_span.start, si_span.end, ANY_CHANNEL)
+    for tc_span in tc:
+        mark(tc_span.start, tc_span.end, TECHNIQUE_INDEX[tc_span.technique])
     slots = place_spans(tokens, windows, [(s.start, s.end) for s in tc], cfg)
     rows = []
     for index, (span, slot) in enumerate(zip(tc, slots, strict=True)):
         if slot is None:
             continue
         rows.append(
-            (slot.window, slot.a, slot.b, TECHNIQUE_INDEX[span.technique],
-             repetition_feature(text, span.start, span.end), index)
+            (
+                slot.window,
+                slot.a,
+                slot.b,
+                TECHNIQUE_INDEX[span.technique],
+                repetition_feature(text, span.start, span.end),
+                index,
+            )
         )
     return ArticleExample(article_id, text, tokens, windows, labels, rows, list(tc), list(si))
 
@@ -158,6 +170,4 @@ def build_examples(
         si_by[s.article_id].append(s)
     for t in corpus.tc:
         tc_by[t.article_id].append(t)
-    return [
-        build_example(tokenizer, i, corpus.articles[i], si_by[i], tc_by[i], cfg) for i in ids
-    ]
+    return [build_example(tokenizer, i, corpus.articles[i], si_by[i], tc_by[i], cfg) for i in ids]
