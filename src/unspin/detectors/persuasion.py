@@ -310,8 +310,22 @@ class PersuasionDetector:
         )
 
 
+def _shipped_version() -> str:
+    """The shipped model's version, read from its manifest without loading the model."""
+    import json
+
+    from unspin.models.runtime import MODELS_DIR
+
+    try:
+        manifest = json.loads((MODELS_DIR / MODEL_NAME / "manifest.json").read_text())
+        return str(manifest["version"])
+    except (OSError, ValueError, KeyError):
+        return ""
+
+
 @register(
     "persuasion",
+    version=_shipped_version(),
     requires=PersuasionDetector.requires,
     provides=PersuasionDetector.provides,
     description="propaganda technique spans (14 PTC classes) from the shipped MiniLM model",

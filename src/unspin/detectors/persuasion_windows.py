@@ -195,7 +195,7 @@ def place_spans(
 
     The window whose block holds the span's first token is used when the span also ends inside
     it; otherwise a new window is appended (its block is empty: it is for the span only).
-    Returns None for a span that covers no token.
+    A span with no token inside uses the nearest token; None only when the text has no tokens.
     """
     slots: list[SpanSlot | None] = []
     block_firsts = np.asarray([w.block_first for w in windows if w.block_last > w.block_first])
@@ -204,6 +204,9 @@ def place_spans(
     limit = cfg.max_length - 2
     for start, end in spans:
         a, b = _token_range(tokens, start, end)
+        if b <= a and n:  # no token inside (whitespace, punctuation): use the nearest one
+            a = min(a, n - 1)
+            b = a + 1
         if b <= a:
             slots.append(None)
             continue
