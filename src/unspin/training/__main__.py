@@ -42,8 +42,20 @@ def main(argv: list[str] | None = None) -> int:
     k.add_argument("--to", required=True, help="target folder (src/unspin/models/persuasion)")
     k.add_argument("--version", default="1.0.0")
     k.add_argument("--speed", help="a file with benchmarks/speed.py output for the card")
+    x = sub.add_parser(
+        "persuasion-export", help="export a checkpoint of a run to RUN/export (fp32 + int8 ONNX)"
+    )
+    x.add_argument("--run", required=True, help="the training run folder")
+    x.add_argument("--checkpoint", help="weights file (default: RUN/last.pt)")
     args = parser.parse_args(argv)
 
+    if args.model == "persuasion-export":
+        from pathlib import Path
+
+        from unspin.training.persuasion import export_checkpoint
+
+        export_checkpoint(Path(args.run), Path(args.checkpoint) if args.checkpoint else None)
+        return 0
     if args.model == "persuasion-package":
         import logging
         from pathlib import Path

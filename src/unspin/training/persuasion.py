@@ -480,3 +480,18 @@ def train(cfg: TrainConfig, *, resume: bool = False) -> Path:
         quantize(fp32, export_dir / "model.onnx")
         log.info("exported %s and %s", fp32, export_dir / "model.onnx")
     return out
+
+
+def export_checkpoint(run: Path, checkpoint: Path | None = None) -> Path:
+    """Export a run's checkpoint (default ``last.pt``) to ``run/export``; return that folder."""
+    from unspin.training.export import export_onnx, quantize
+
+    cfg = json.loads((run / "config.json").read_text())
+    net = build_net(tiny=bool(cfg.get("tiny")))
+    state = torch.load(checkpoint or run / "last.pt", weights_only=False)
+    net.load_state_dict(state.get("model", state))
+    export_dir = run / "export"
+    export_dir.mkdir(exist_ok=True)
+    fp32 = export_onnx(net, export_dir / "model.fp32.onnx")
+    quantize(fp32, export_dir / "model.onnx")
+    return export_dir
