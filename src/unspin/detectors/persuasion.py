@@ -65,6 +65,14 @@ def _softmax(x: np.ndarray) -> np.ndarray:
     return np.asarray(e / e.sum(axis=-1, keepdims=True))
 
 
+def _token_bounds(tokens: TokenizedText, start: int, end: int) -> tuple[int, int]:
+    """Flat indices ``[a, b)`` of the tokens of characters ``[start, end)`` (at least one)."""
+    a = int(np.searchsorted(tokens.ends, start, side="right"))
+    b = int(np.searchsorted(tokens.starts, end, side="left"))
+    a = min(a, max(0, len(tokens.ids) - 1))
+    return a, max(a + 1, b)
+
+
 class PersuasionDetector:
     """Find and name propaganda techniques.
 
@@ -100,6 +108,8 @@ class PersuasionDetector:
                 word_boundaries=bool(decode["word_boundaries"]),
             )
             self.labeller = str(config.get("labeller", "span"))
+            # weight of the token channels when mixed into the span head's distribution
+            self.tc_mix = float(config.get("tc_mix", 0.0))
             temperatures = config.get("temperature", {})
             self.si_temperature = float(temperatures.get("si", 1.0))
             self.tc_temperature = float(temperatures.get("tc", 1.0))
@@ -193,6 +203,24 @@ class PersuasionDetector:
                 result[i] = logits[j]
         return result
 
+    def technique_distribution(
+        self, span_row: np.ndarray | None, token_logits: np.ndarray | None, a: int, b: int
+    ) -> np.ndarray:
+        """Technique probabilities of one span from the span head's logits and/or the token
+        channels of its tokens ``[a, b)`` (mixed with weight ``tc_mix``)."""
+        channel = None
+        if token_logits is not None and b > a:
+            mean = _sigmoid(token_logits[a:b, :ANY_CHANNEL]).mean(axis=0)
+            channel = mean / max(1e-9, float(mean.sum()))
+        if span_row is None:
+            if channel is None:
+                raise InvalidInput("a span needs span-head logits or token logits")
+            return channel
+        head = _softmax(span_row / self.tc_temperature)
+        if channel is None or self.tc_mix <= 0.0:
+            return head
+        return np.asarray((1.0 - self.tc_mix) * head + self.tc_mix * channel)
+
     def _prepare(
         self, text: str, sentences: Sequence[tuple[int, int]]
     ) -> tuple[TokenizedText, list[Window]]:
@@ -231,12 +259,14 @@ class PersuasionDetector:
                     f"{len(doc.text)}-character text"
                 )
         tokens, windows = self._prepare(doc.text, self._sentences(doc))
+        token_logits = self.token_logits(tokens, windows) if self.tc_mix > 0 and windows else None
         logits = self._label_spans(doc.text, tokens, windows, spans)
         labels = []
         for (start, end), row in zip(spans, logits, strict=True):
             if row is None:
                 raise InvalidInput(f"span [{start}, {end}) covers no word of the text")
-            probs = _softmax(row / self.tc_temperature)
+            a, b = _token_bounds(tokens, start, end)
+            probs = self.technique_distribution(row, token_logits, a, b)
             best = int(probs.argmax())
             labels.append(
                 SpanLabel(
@@ -273,15 +303,14 @@ class PersuasionDetector:
         out = []
         if self.labeller == "tokens":
             for start, end, score in found:
-                a = int(np.searchsorted(tokens.ends, start, side="right"))
-                b = max(a + 1, int(np.searchsorted(tokens.starts, end, side="left")))
-                channel = _sigmoid(logits[a:b, :ANY_CHANNEL]).mean(axis=0)
-                out.append((start, end, score, channel / max(1e-9, float(channel.sum()))))
+                a, b = _token_bounds(tokens, start, end)
+                out.append((start, end, score, self.technique_distribution(None, logits, a, b)))
             return out
         rows = self._label_spans(text, tokens, windows, [(s, e) for s, e, _p in found])
         for (start, end, score), row in zip(found, rows, strict=True):
             if row is not None:
-                out.append((start, end, score, _softmax(row / self.tc_temperature)))
+                a, b = _token_bounds(tokens, start, end)
+                out.append((start, end, score, self.technique_distribution(row, logits, a, b)))
         return out
 
     def detect(self, doc: Document) -> Layer:

@@ -88,6 +88,7 @@ def tune(model_dir: Path, corpus: Path, val_ids: list[str]) -> dict[str, Any]:
     tc_gold = [s for s in read_tc(corpus / "train-task-flc-tc.labels") if s.article_id in texts]
     cache = []
     token_votes: list[int] = []
+    span_channels_all: list[np.ndarray] = []
     token_logits_all, token_labels_all, span_logits_all, span_labels_all = [], [], [], []
     for article_id, text in texts.items():
         doc = Document(text, id=article_id)
@@ -106,11 +107,15 @@ def tune(model_dir: Path, corpus: Path, val_ids: list[str]) -> dict[str, Any]:
         for t in mine:
             a = int(np.searchsorted(tokens.ends, t.start, side="right"))
             b = max(a + 1, int(np.searchsorted(tokens.starts, t.end, side="left")))
-            channel = logits[a:b, :ANY_CHANNEL].mean(axis=0)
+            channel = (1 / (1 + np.exp(-logits[a:b, :ANY_CHANNEL]))).mean(axis=0)
             token_votes.append(int(int(channel.argmax()) == TECHNIQUE_INDEX[t.technique]))
         rows = detector._label_spans(text, tokens, windows, [(t.start, t.end) for t in mine])
         for t, row in zip(mine, rows, strict=True):
             if row is not None:
+                a = int(np.searchsorted(tokens.ends, t.start, side="right"))
+                b = max(a + 1, int(np.searchsorted(tokens.starts, t.end, side="left")))
+                channel = (1 / (1 + np.exp(-logits[a:b, :ANY_CHANNEL]))).mean(axis=0)
+                span_channels_all.append(channel / max(1e-9, float(channel.sum())))
                 span_logits_all.append(row)
                 span_labels_all.append(TECHNIQUE_INDEX[t.technique])
         cache.append((article_id, text, tokens, logits[:, ANY_CHANNEL]))
