@@ -164,13 +164,24 @@ def tune(model_dir: Path, corpus: Path, val_ids: list[str]) -> dict[str, Any]:
     tc_tokens = float(np.mean(token_votes)) if token_votes else 0.0
     tc_head = float((zs.argmax(axis=1) == ys).mean())
     log.info("TC accuracy on gold spans: span head %.4f, token channels %.4f", tc_head, tc_tokens)
+    head = np.exp(zs / t_tc - (zs / t_tc).max(axis=1, keepdims=True))
+    head = head / head.sum(axis=1, keepdims=True)
+    channels = np.stack(span_channels_all)
+    mixes = {}
+    for w in np.round(np.arange(0.0, 1.01, 0.1), 1):
+        mixed = (1 - w) * head + w * channels
+        mixes[float(w)] = float((mixed.argmax(axis=1) == ys).mean())
+    best_mix = max(mixes, key=lambda w: (mixes[w], -w))
+    log.info("TC accuracy by token-channel mix weight: %s -> %.1f", mixes, best_mix)
     return {
         "decode": asdict(best[1]),
         "temperature": {"si": t_si, "tc": t_tc},
+        "tc_mix": best_mix,
         "tuning": {
             "si_f1": best[0],
             "tc_span_head_accuracy": tc_head,
             "tc_token_channel_accuracy": tc_tokens,
+            "tc_mix_accuracy": mixes,
         },
     }
 
@@ -337,7 +348,11 @@ def write_card(
         f"Calibration temperatures (fitted on validation, negative log-likelihood): SI "
         f"{config['temperature']['si']:.3f}, TC {config['temperature']['tc']:.3f}. A span's "
         '`score` is the mean calibrated "any technique" probability of its tokens; '
-        "`attrs.technique_score` the calibrated probability of its technique.",
+        "`attrs.technique_score` the calibrated probability of its technique. Technique "
+        f"distribution: (1 - {config.get('tc_mix', 0.0)}) x span head + "
+        f"{config.get('tc_mix', 0.0)} x the span's mean token technique channels (weight "
+        "tuned on validation; TC accuracy by weight: "
+        f"{json.dumps(config.get('tuning', {}).get('tc_mix_accuracy', {}))}).",
         "",
         "## Speed",
         "",
