@@ -110,6 +110,9 @@ class PersuasionDetector:
             self.labeller = str(config.get("labeller", "span"))
             # weight of the token channels when mixed into the span head's distribution
             self.tc_mix = float(config.get("tc_mix", 0.0))
+            # span pass on span-centred rows with this many context tokens (None: whole windows)
+            crop = config.get("span_crop")
+            self.span_crop = None if crop is None else int(crop)
             temperatures = config.get("temperature", {})
             self.si_temperature = float(temperatures.get("si", 1.0))
             self.tc_temperature = float(temperatures.get("tc", 1.0))
@@ -183,7 +186,7 @@ class PersuasionDetector:
         spans: Sequence[tuple[int, int]],
     ) -> list[np.ndarray | None]:
         """Technique logits [14] for each span (None for a span that covers no token)."""
-        slots = place_spans(tokens, windows, spans, self.window_cfg)
+        slots = place_spans(tokens, windows, spans, self.window_cfg, crop=self.span_crop)
         placed = [i for i, slot in enumerate(slots) if slot is not None]
         placed.sort(key=lambda i: len(windows[slots[i].window].ids))  # type: ignore[union-attr]
         result: list[np.ndarray | None] = [None] * len(spans)

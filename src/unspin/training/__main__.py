@@ -42,6 +42,15 @@ def main(argv: list[str] | None = None) -> int:
     k.add_argument("--to", required=True, help="target folder (src/unspin/models/persuasion)")
     k.add_argument("--version", default="1.0.0")
     k.add_argument("--speed", help="a file with benchmarks/speed.py output for the card")
+    k.add_argument(
+        "--span-crop", type=int, help="span pass on span-centred rows with N context tokens"
+    )
+    k.add_argument(
+        "--labeller",
+        choices=("span", "tokens"),
+        default="span",
+        help="how analyze names found spans: span head (second pass) or token channels",
+    )
     x = sub.add_parser(
         "persuasion-export", help="export a checkpoint of a run to RUN/export (fp32 + int8 ONNX)"
     )
@@ -64,7 +73,15 @@ def main(argv: list[str] | None = None) -> int:
 
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
         speed = Path(args.speed).read_text() if args.speed else ""
-        package(Path(args.run), Path(args.data), Path(args.to), version=args.version, speed=speed)
+        package(
+            Path(args.run),
+            Path(args.data),
+            Path(args.to),
+            version=args.version,
+            speed=speed,
+            span_crop=args.span_crop,
+            labeller=args.labeller,
+        )
         return 0
 
     from unspin.training.persuasion import TrainConfig, train

@@ -194,6 +194,8 @@ def package(
     version: str = VERSION,
     speed: str = "",
     gate_fixture: Path | None = None,
+    span_crop: int | None = None,
+    labeller: str = "span",
 ) -> dict[str, Any]:
     """Tune on validation, score fp32 and int8 with the PTC evaluation, write the model folder.
 
@@ -207,6 +209,8 @@ def package(
     corpus = find_corpus(data)
     tokenizer_file = find_tokenizer(tiny=bool(run_config.get("tiny")))
     config = base_config(run_config)
+    config["span_crop"] = span_crop
+    config["labeller"] = labeller
     int8_dir = stage(run / "export" / "model.onnx", tokenizer_file, run / "stage-int8", config)
     config.update(tune(int8_dir, corpus, val_ids))
     metrics: dict[str, Any] = {"validation_articles": len(val_ids)}
