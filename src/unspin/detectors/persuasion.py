@@ -39,7 +39,7 @@ from unspin.detectors.persuasion_windows import (
 from unspin.document import Document, Layer, Span
 from unspin.errors import InvalidInput, ModelError
 
-__all__ = ["PersuasionDetector", "SpanLabel", "MODEL_NAME"]
+__all__ = ["PersuasionDetector", "SpanLabel", "MODEL_NAME", "si_logit"]
 
 MODEL_NAME = "persuasion"
 
@@ -63,6 +63,22 @@ def _softmax(x: np.ndarray) -> np.ndarray:
     z = x - x.max(axis=-1, keepdims=True)
     e = np.exp(z)
     return np.asarray(e / e.sum(axis=-1, keepdims=True))
+
+
+SI_COMBINE = ("any", "max", "mean")
+
+
+def si_logit(logits: np.ndarray, combine: str) -> np.ndarray:
+    """The "some technique" logit of each token from the token logits [N, 15]: the any channel
+    (``any``), the largest of it and the technique channels (``max``), or the mean of those two
+    (``mean``)."""
+    any_channel = logits[:, ANY_CHANNEL]
+    if combine == "any":
+        return np.asarray(any_channel)
+    strongest = logits[:, :ANY_CHANNEL].max(axis=1)
+    if combine == "max":
+        return np.asarray(np.maximum(any_channel, strongest))
+    return np.asarray((any_channel + strongest) / 2)
 
 
 def _token_bounds(tokens: TokenizedText, start: int, end: int) -> tuple[int, int]:
@@ -108,6 +124,7 @@ class PersuasionDetector:
                 word_boundaries=bool(decode["word_boundaries"]),
             )
             self.labeller = str(config.get("labeller", "span"))
+            self.si_combine = str(config.get("si_combine", "any"))
             # weight of the token channels when mixed into the span head's distribution
             self.tc_mix = float(config.get("tc_mix", 0.0))
             # span pass on span-centred rows with this many context tokens (None: whole windows)
@@ -118,6 +135,10 @@ class PersuasionDetector:
             self.tc_temperature = float(temperatures.get("tc", 1.0))
         except (KeyError, TypeError, ValueError) as exc:
             raise ModelError(f"model {MODEL_NAME!r} manifest has no usable config: {exc}") from None
+        if self.si_combine not in SI_COMBINE:
+            raise ModelError(
+                f"model {MODEL_NAME!r} si_combine {self.si_combine!r}: use {', '.join(SI_COMBINE)}"
+            )
         if self.labeller not in ("span", "tokens"):
             raise ModelError(f"model {MODEL_NAME!r} labeller {self.labeller!r}: use span or tokens")
         if labels != TECHNIQUES:
@@ -240,7 +261,7 @@ class PersuasionDetector:
         if not windows:
             return tokens, np.zeros(0, dtype=np.float32)
         logits = self.token_logits(tokens, windows)
-        return tokens, _sigmoid(logits[:, ANY_CHANNEL] / self.si_temperature)
+        return tokens, _sigmoid(si_logit(logits, self.si_combine) / self.si_temperature)
 
     def classify_spans(self, doc: Document, spans: Sequence[tuple[int, int]]) -> list[SpanLabel]:
         """Name the technique of each given span of ``doc`` (the TC task).
@@ -324,7 +345,7 @@ class PersuasionDetector:
         spans: list[Span] = []
         if windows:
             logits = self.token_logits(tokens, windows)
-            probs = _sigmoid(logits[:, ANY_CHANNEL] / self.si_temperature)
+            probs = _sigmoid(si_logit(logits, self.si_combine) / self.si_temperature)
             found = decode_spans(doc.text, tokens, probs, self.decode_cfg)
             for start, end, score, tprobs in self._name_found(
                 doc.text, tokens, windows, logits, found

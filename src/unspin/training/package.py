@@ -69,7 +69,7 @@ def stage(
 
 
 def _fit_temperature(nll: Any) -> float:
-    grid = np.exp(np.linspace(np.log(0.25), np.log(4.0), 81))
+    grid = np.exp(np.linspace(np.log(0.1), np.log(10.0), 121))
     losses = [nll(t) for t in grid]
     return float(grid[int(np.argmin(losses))])
 
@@ -77,7 +77,12 @@ def _fit_temperature(nll: Any) -> float:
 def tune(model_dir: Path, corpus: Path, val_ids: list[str]) -> dict[str, Any]:
     """Fit temperatures and the SI decoding on validation articles; return config updates."""
     from unspin.detectors import registry
-    from unspin.detectors.persuasion import PersuasionDetector, make_persuasion
+    from unspin.detectors.persuasion import (
+        SI_COMBINE,
+        PersuasionDetector,
+        make_persuasion,
+        si_logit,
+    )
     from unspin.document import Document
     from unspin.evaluation.ptc import read_articles
 
@@ -101,7 +106,7 @@ def tune(model_dir: Path, corpus: Path, val_ids: list[str]) -> dict[str, Any]:
                 a = int(np.searchsorted(tokens.ends, gold.start, side="right"))
                 b = int(np.searchsorted(tokens.starts, gold.end, side="left"))
                 labels[a:b] = 1.0
-        token_logits_all.append(logits[:, ANY_CHANNEL])
+        token_logits_all.append(logits)
         token_labels_all.append(labels)
         mine = [t for t in tc_gold if t.article_id == article_id]
         for t in mine:
@@ -118,14 +123,9 @@ def tune(model_dir: Path, corpus: Path, val_ids: list[str]) -> dict[str, Any]:
                 span_channels_all.append(channel / max(1e-9, float(channel.sum())))
                 span_logits_all.append(row)
                 span_labels_all.append(TECHNIQUE_INDEX[t.technique])
-        cache.append((article_id, text, tokens, logits[:, ANY_CHANNEL]))
-    z = np.concatenate(token_logits_all)
+        cache.append((article_id, text, tokens, logits))
+    all_logits = np.concatenate(token_logits_all)
     y = np.concatenate(token_labels_all)
-
-    def si_nll(t: float) -> float:
-        p = np.clip(1 / (1 + np.exp(-z / t)), 1e-7, 1 - 1e-7)
-        return float(-(y * np.log(p) + (1 - y) * np.log(1 - p)).mean())
-
     zs = np.stack(span_logits_all)
     ys = np.asarray(span_labels_all)
 
@@ -135,32 +135,41 @@ def tune(model_dir: Path, corpus: Path, val_ids: list[str]) -> dict[str, Any]:
         logp = x - np.log(np.exp(x).sum(axis=1, keepdims=True))
         return float(-logp[np.arange(len(ys)), ys].mean())
 
-    t_si, t_tc = _fit_temperature(si_nll), _fit_temperature(tc_nll)
-    log.info(
-        "temperatures: si %.3f (nll %.4f -> %.4f), tc %.3f (nll %.4f -> %.4f)",
-        t_si,
-        si_nll(1.0),
-        si_nll(t_si),
-        t_tc,
-        tc_nll(1.0),
-        tc_nll(t_tc),
-    )
-    best: tuple[float, DecodeConfig] | None = None
-    grid = itertools.product(
-        np.round(np.arange(0.15, 0.71, 0.05), 2), (0, 1, 2, 5, 10), (1, 3, 6, 10, 20), (True, False)
-    )
-    for threshold, gap, min_chars, words in grid:
-        cfg = DecodeConfig(float(threshold), int(gap), int(min_chars), bool(words))
-        predicted = []
-        for article_id, text, tokens, logit in cache:
-            probs = 1 / (1 + np.exp(-logit / t_si))
-            for start, end, _p in decode_spans(text, tokens, probs, cfg):
-                predicted.append(SISpan(article_id, start, end))
-        f1 = score_si(predicted, si_gold, articles=list(texts)).f1
-        if best is None or f1 > best[0]:
-            best = (f1, cfg)
+    t_tc = _fit_temperature(tc_nll)
+    log.info("TC temperature %.3f (nll %.4f -> %.4f)", t_tc, tc_nll(1.0), tc_nll(t_tc))
+    best: tuple[float, DecodeConfig, str, float] | None = None
+    for combine in SI_COMBINE:
+        z = si_logit(all_logits, combine)
+
+        def si_nll(t: float, z: np.ndarray = z) -> float:
+            p = np.clip(1 / (1 + np.exp(-z / t)), 1e-7, 1 - 1e-7)
+            return float(-(y * np.log(p) + (1 - y) * np.log(1 - p)).mean())
+
+        t_si = _fit_temperature(si_nll)
+        log.info(
+            "SI %s: temperature %.3f (nll %.4f -> %.4f)", combine, t_si, si_nll(1.0), si_nll(t_si)
+        )
+        probs_by = [
+            1 / (1 + np.exp(-si_logit(logits, combine) / t_si)) for _a, _t, _k, logits in cache
+        ]
+        grid = itertools.product(
+            np.round(np.arange(0.15, 0.71, 0.05), 2),
+            (0, 1, 2, 5, 10),
+            (1, 3, 6, 10, 20),
+            (True, False),
+        )
+        for threshold, gap, min_chars, words in grid:
+            cfg = DecodeConfig(float(threshold), int(gap), int(min_chars), bool(words))
+            predicted = []
+            for (article_id, text, tokens, _logits), probs in zip(cache, probs_by, strict=True):
+                for start, end, _p in decode_spans(text, tokens, probs, cfg):
+                    predicted.append(SISpan(article_id, start, end))
+            f1 = score_si(predicted, si_gold, articles=list(texts)).f1
+            if best is None or f1 > best[0]:
+                best = (f1, cfg, combine, t_si)
+        log.info("SI %s: best so far %s", combine, best)
     assert best is not None
-    log.info("best decoding %s: SI F1 %.4f", best[1], best[0])
+    log.info("best decoding %s (%s): SI F1 %.4f", best[1], best[2], best[0])
     tc_tokens = float(np.mean(token_votes)) if token_votes else 0.0
     tc_head = float((zs.argmax(axis=1) == ys).mean())
     log.info("TC accuracy on gold spans: span head %.4f, token channels %.4f", tc_head, tc_tokens)
@@ -175,7 +184,8 @@ def tune(model_dir: Path, corpus: Path, val_ids: list[str]) -> dict[str, Any]:
     log.info("TC accuracy by token-channel mix weight: %s -> %.1f", mixes, best_mix)
     return {
         "decode": asdict(best[1]),
-        "temperature": {"si": t_si, "tc": t_tc},
+        "temperature": {"si": best[3], "tc": t_tc},
+        "si_combine": best[2],
         "tc_mix": best_mix,
         "tuning": {
             "si_f1": best[0],
@@ -346,7 +356,10 @@ def write_card(
         "",
         *_table(metrics),
         "",
-        f"Decoding (tuned on validation): threshold {decode['threshold']}, merge gaps <= "
+        "Decoding (tuned on validation): token score from the "
+        f"`{config.get('si_combine', 'any')}` combination of the any-technique and technique "
+        f"channels (any / max / mean, in logit space), threshold {decode['threshold']}, "
+        "merge gaps <= "
         f"{decode['merge_gap']} characters, extend to word boundaries: "
         f"{decode['word_boundaries']}, drop spans under {decode['min_chars']} characters. "
         f"Calibration temperatures (fitted on validation, negative log-likelihood): SI "
