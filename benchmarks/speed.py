@@ -55,16 +55,29 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=20)
     parser.add_argument("--detectors", default="default")
     parser.add_argument("--repeat", type=int, default=3, help="ceiling repetitions")
+    parser.add_argument("--model-dir", help="load the persuasion model from this folder")
     args = parser.parse_args()
 
     import numpy as np
 
+    from unspin.detectors import registry
     from unspin.document import Document
     from unspin.pipeline import Pipeline
 
     articles = [make_article(seed) for seed in range(args.articles + 1)]
     started = time.perf_counter()
-    pipeline = Pipeline.from_names(args.detectors)
+    if args.model_dir:
+        names = registry.expand(args.detectors.split(","))
+        pipeline = Pipeline(
+            [
+                registry.create(n, directory=args.model_dir)
+                if n == "persuasion"
+                else registry.create(n)
+                for n in names
+            ]
+        )
+    else:
+        pipeline = Pipeline.from_names(args.detectors)
     load_s = time.perf_counter() - started
 
     shapes: list[tuple[int, int]] = []
