@@ -127,9 +127,12 @@ class PersuasionDetector:
             self.si_combine = str(config.get("si_combine", "any"))
             # weight of the token channels when mixed into the span head's distribution
             self.tc_mix = float(config.get("tc_mix", 0.0))
-            # span pass on span-centred rows with this many context tokens (None: whole windows)
+            # span pass on span-centred rows with this many context tokens (None: whole
+            # windows): ``span_crop`` for classify_spans, ``detect_span_crop`` for detect
             crop = config.get("span_crop")
             self.span_crop = None if crop is None else int(crop)
+            crop = config.get("detect_span_crop", crop)
+            self.detect_span_crop = None if crop is None else int(crop)
             temperatures = config.get("temperature", {})
             self.si_temperature = float(temperatures.get("si", 1.0))
             self.tc_temperature = float(temperatures.get("tc", 1.0))
@@ -205,9 +208,11 @@ class PersuasionDetector:
         tokens: TokenizedText,
         windows: list[Window],
         spans: Sequence[tuple[int, int]],
+        *,
+        crop: int | None = None,
     ) -> list[np.ndarray | None]:
         """Technique logits [14] for each span (None for a span that covers no token)."""
-        slots = place_spans(tokens, windows, spans, self.window_cfg, crop=self.span_crop)
+        slots = place_spans(tokens, windows, spans, self.window_cfg, crop=crop)
         placed = [i for i, slot in enumerate(slots) if slot is not None]
         placed.sort(key=lambda i: len(windows[slots[i].window].ids))  # type: ignore[union-attr]
         result: list[np.ndarray | None] = [None] * len(spans)
@@ -284,7 +289,7 @@ class PersuasionDetector:
                 )
         tokens, windows = self._prepare(doc.text, self._sentences(doc))
         token_logits = self.token_logits(tokens, windows) if self.tc_mix > 0 and windows else None
-        logits = self._label_spans(doc.text, tokens, windows, spans)
+        logits = self._label_spans(doc.text, tokens, windows, spans, crop=self.span_crop)
         labels = []
         for (start, end), row in zip(spans, logits, strict=True):
             if row is None:
@@ -330,7 +335,9 @@ class PersuasionDetector:
                 a, b = _token_bounds(tokens, start, end)
                 out.append((start, end, score, self.technique_distribution(None, logits, a, b)))
             return out
-        rows = self._label_spans(text, tokens, windows, [(s, e) for s, e, _p in found])
+        rows = self._label_spans(
+            text, tokens, windows, [(s, e) for s, e, _p in found], crop=self.detect_span_crop
+        )
         for (start, end, score), row in zip(found, rows, strict=True):
             if row is not None:
                 a, b = _token_bounds(tokens, start, end)

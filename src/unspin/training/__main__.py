@@ -43,7 +43,10 @@ def main(argv: list[str] | None = None) -> int:
     k.add_argument("--version", default="1.0.0")
     k.add_argument("--speed", help="a file with benchmarks/speed.py output for the card")
     k.add_argument(
-        "--span-crop", type=int, help="span pass on span-centred rows with N context tokens"
+        "--span-crop",
+        type=int,
+        help="analyze names spans on span-centred rows with N context tokens "
+        "(the TC evaluation keeps whole windows)",
     )
     k.add_argument(
         "--labeller",

@@ -114,7 +114,9 @@ def tune(model_dir: Path, corpus: Path, val_ids: list[str]) -> dict[str, Any]:
             b = max(a + 1, int(np.searchsorted(tokens.starts, t.end, side="left")))
             channel = (1 / (1 + np.exp(-logits[a:b, :ANY_CHANNEL]))).mean(axis=0)
             token_votes.append(int(int(channel.argmax()) == TECHNIQUE_INDEX[t.technique]))
-        rows = detector._label_spans(text, tokens, windows, [(t.start, t.end) for t in mine])
+        rows = detector._label_spans(
+            text, tokens, windows, [(t.start, t.end) for t in mine], crop=detector.span_crop
+        )
         for t, row in zip(mine, rows, strict=True):
             if row is not None:
                 a = int(np.searchsorted(tokens.ends, t.start, side="right"))
@@ -219,7 +221,8 @@ def package(
     corpus = find_corpus(data)
     tokenizer_file = find_tokenizer(tiny=bool(run_config.get("tiny")))
     config = base_config(run_config)
-    config["span_crop"] = span_crop
+    config["span_crop"] = None
+    config["detect_span_crop"] = span_crop
     config["labeller"] = labeller
     int8_dir = stage(run / "export" / "model.onnx", tokenizer_file, run / "stage-int8", config)
     config.update(tune(int8_dir, corpus, val_ids))
