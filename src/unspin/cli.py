@@ -108,7 +108,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--timeout", type=float, default=10.0, metavar="SECONDS", help="URL timeout (default 10)"
     )
 
-    evaluate = sub.add_parser("eval", help="score a model on a benchmark")
+    evaluate = sub.add_parser(
+        "eval",
+        help="score a model on a benchmark",
+        description="Score a model on a benchmark (ptc: SemEval-2020 Task 11).",
+        epilog="example:\n  unspin eval ptc --articles ptc/train-articles "
+        "--si-gold ptc/train-task-si.labels --out out/",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     eval_sub = evaluate.add_subparsers(dest="benchmark", metavar="BENCHMARK", required=True)
     ptc = _command(
         eval_sub,
