@@ -62,6 +62,7 @@ class DetectorInfo:
 BUILTIN_MODULES = (
     "unspin.detectors.structure",
     "unspin.detectors.baseline",
+    "unspin.detectors.persuasion",
 )
 
 
