@@ -81,6 +81,35 @@ def build_parser() -> argparse.ArgumentParser:
     )
     analyze.add_argument("-o", "--output", metavar="PATH", help="write here instead of stdout")
 
+    evaluate = command(
+        sub,
+        "eval",
+        None,
+        summary="score a model on a benchmark",
+        example="unspin eval ptc --articles ptc/train-articles --si-gold ptc/train-task-si.labels "
+        "--out out/",
+        description="Benchmarks: ptc (SemEval-2020 Task 11).",
+    )
+    eval_sub = evaluate.add_subparsers(dest="benchmark", metavar="BENCHMARK", required=True)
+    ptc = command(
+        eval_sub,
+        "ptc",
+        cmd_eval_ptc,
+        summary="SemEval-2020 Task 11 (PTC): write si.txt / tc.txt and print SI and TC scores",
+        example="unspin eval ptc --articles ptc/train-articles --si-gold ptc/train-task-si.labels "
+        "--tc-gold ptc/train-task-flc-tc.labels --ids runs/persuasion/r1/val-ids.txt --out out/",
+        description="Runs the persuasion detector on every article<ID>.txt of --articles. With a "
+        "template (or\nTC gold), classifies its spans into tc.txt. With gold files, prints "
+        "precision, recall\nand F1 (SI, partial-overlap credit) and micro-F1 per technique (TC).",
+    )
+    ptc.add_argument("--articles", required=True, metavar="DIR", help="folder of article<ID>.txt")
+    ptc.add_argument("--si-gold", metavar="FILE", help="SI gold labels to score against")
+    ptc.add_argument("--tc-gold", metavar="FILE", help="TC gold labels to score against")
+    ptc.add_argument("--tc-template", metavar="FILE", help="TC template: the spans to classify")
+    ptc.add_argument("--ids", metavar="FILE", help="only these article ids (one a line)")
+    ptc.add_argument("--model-dir", metavar="DIR", help="a model folder other than the shipped one")
+    ptc.add_argument("--out", required=True, metavar="DIR", help="folder for si.txt and tc.txt")
+
     command(
         sub,
         "detectors",
@@ -174,6 +203,28 @@ def _say(line: str, console: Any = None) -> None:
         console.print(Text(line), highlight=False, soft_wrap=True)
     else:
         print(line, file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# eval
+
+
+def cmd_eval_ptc(args: argparse.Namespace) -> int:
+    """Run the PTC evaluation and print its summary."""
+    from unspin.evaluation.ptc import evaluate_ptc, read_ids
+
+    report = evaluate_ptc(
+        args.articles,
+        out=args.out,
+        si_gold=args.si_gold,
+        tc_gold=args.tc_gold,
+        tc_template=args.tc_template,
+        ids=read_ids(args.ids) if args.ids else None,
+        model_dir=args.model_dir,
+    )
+    for line in report.lines():
+        print(line)
+    return 0
 
 
 # ---------------------------------------------------------------------------------------------

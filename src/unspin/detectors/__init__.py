@@ -62,6 +62,9 @@ class DetectorInfo:
 BUILTIN_MODULES = (
     "unspin.detectors.structure",
     "unspin.detectors.baseline",
+    "unspin.detectors.persuasion",
+    # after persuasion: its "default" set (with the trained claims, entities, stance and actors)
+    # replaces the one persuasion registers
     "unspin.detectors.analysis",
 )
 

@@ -1,0 +1,143 @@
+"""Speed and memory of the default pipeline on ~800-word articles, beside the encoder ceiling.
+
+Prints: model load time, articles/s of the whole pipeline, peak RSS, and the encoder-only ceiling
+(tokens/s of a bare ONNX forward pass at the batch shapes the persuasion detector used), so the
+pipeline's own overhead shows. The articles are generated from sentences written for this script.
+
+Usage: PYTHONPATH=src python benchmarks/speed.py [--articles 20] [--detectors default]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import resource
+import time
+
+SENTENCES = [
+    "The regional council met on Thursday to discuss the budget for the coming year.",
+    "Officials said the new bus routes would open in the spring after a long delay.",
+    "Critics called the plan a shameless giveaway to the mayor's wealthy friends.",
+    "The report, published by the transport office, counted 4,200 daily passengers.",
+    "Only a fool would believe the promises of these spineless career politicians.",
+    "Residents in the eastern districts have waited more than a decade for a station.",
+    "This is a disaster for every hard-working family in the valley, the host shouted.",
+    "The minister said the figures would be reviewed by an independent panel in June.",
+    "Everyone knows the whole mess was caused by one lazy official in the capital.",
+    "Engineers expect the tunnel works to take about eighteen months to complete.",
+    "The so-called experts have been wrong about everything, and they know it.",
+    "A spokesperson for the operator declined to comment on the timetable.",
+    "Stand up for our towns, stand up for our children, stand up for our future!",
+    "Ticket prices will rise by three percent, according to the draft agreement.",
+    "These corrupt bureaucrats are bleeding the taxpayers dry while they laugh at us.",
+    "The council will publish the full minutes of the meeting on its website.",
+]
+
+
+def make_article(seed: int, words: int = 800) -> str:
+    """Return a generated article of about ``words`` words in paragraphs of 4 sentences."""
+    rng = random.Random(seed)
+    paragraphs, current, count = [], [], 0
+    while count < words:
+        sentence = rng.choice(SENTENCES)
+        current.append(sentence)
+        count += len(sentence.split())
+        if len(current) == 4:
+            paragraphs.append(" ".join(current))
+            current = []
+    if current:
+        paragraphs.append(" ".join(current))
+    return "Council budget row\n\n" + "\n\n".join(paragraphs) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=20)
+    parser.add_argument("--detectors", default="default")
+    parser.add_argument("--repeat", type=int, default=3, help="ceiling repetitions")
+    parser.add_argument("--model-dir", help="load the persuasion model from this folder")
+    args = parser.parse_args()
+
+    import numpy as np
+
+    from unspin.detectors import registry
+    from unspin.document import Document
+    from unspin.pipeline import Pipeline
+
+    articles = [make_article(seed) for seed in range(args.articles + 1)]
+    started = time.perf_counter()
+    if args.model_dir:
+        names = registry.expand(args.detectors.split(","))
+        pipeline = Pipeline(
+            [
+                registry.create(n, directory=args.model_dir)
+                if n == "persuasion"
+                else registry.create(n)
+                for n in names
+            ]
+        )
+    else:
+        pipeline = Pipeline.from_names(args.detectors)
+    load_s = time.perf_counter() - started
+
+    shapes: list[tuple[int, int]] = []
+    persuasion = next((d for d in pipeline.detectors if d.name == "persuasion"), None)
+    if persuasion is not None:
+        original = persuasion._run  # type: ignore[attr-defined]
+
+        def recording(ids, mask, span_mask, repetition):  # type: ignore[no-untyped-def]
+            shapes.append(ids.shape)
+            return original(ids, mask, span_mask, repetition)
+
+        persuasion._run = recording  # type: ignore[attr-defined]
+
+    pipeline.run(Document(articles[0]))  # warm-up
+    shapes.clear()
+    words = sum(len(a.split()) for a in articles[1:])
+    started = time.perf_counter()
+    for text in articles[1:]:
+        pipeline.run(Document(text))
+    elapsed = time.perf_counter() - started
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+    print(f"detectors          {', '.join(d.name for d in pipeline.detectors)}")
+    print(f"articles           {args.articles} x ~{words // args.articles} words")
+    print(f"model load         {load_s:.3f} s (creating the pipeline)")
+    per_article_ms = elapsed / args.articles * 1000
+    rate = args.articles / elapsed
+    print(f"pipeline           {rate:.2f} articles/s ({per_article_ms:.0f} ms/article)")
+    print(f"peak RSS           {rss_mb:.0f} MB")
+    if persuasion is not None and shapes:
+        session = persuasion.model.session  # type: ignore[attr-defined]
+        feeds = []
+        rng = np.random.default_rng(0)
+        for batch, length in shapes:
+            feeds.append(
+                {
+                    "input_ids": rng.integers(1000, 20000, (batch, length), dtype=np.int64),
+                    "attention_mask": np.ones((batch, length), dtype=np.int64),
+                    "token_type_ids": np.zeros((batch, length), dtype=np.int64),
+                    "span_mask": np.zeros((batch, length), dtype=np.float32),
+                    "repetition": np.zeros((batch, 1), dtype=np.float32),
+                }
+            )
+        tokens = sum(b * t for b, t in shapes)
+        best = float("inf")
+        for _ in range(args.repeat):
+            started = time.perf_counter()
+            for feed in feeds:
+                session.run(None, feed)
+            best = min(best, time.perf_counter() - started)
+        print(
+            f"model runs         {len(shapes)} batches, {tokens} tokens, {args.articles} articles"
+        )
+        print(
+            f"encoder ceiling    {tokens / best:.0f} tokens/s = {args.articles / best:.2f} "
+            "articles/s (bare ONNX forward, same shapes)"
+        )
+        share = best / elapsed * 100
+        print(f"model share        {share:.0f}% of pipeline time")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,412 @@
+"""The ``persuasion`` detector: propaganda technique spans from the shipped MiniLM model.
+
+One ONNX model with two heads (see ``models/persuasion/card.md``):
+
+1. a token pass over windows of sentences with context finds the spans that use some technique
+   (SI): the "any technique" channel, temperature-calibrated, thresholded, then post-processed
+   (gaps merged, spans extended to whole words, short ones dropped);
+2. a span pass names each span's technique (TC) from the encoder states pooled over the span, the
+   window's [CLS] state and how often the phrase recurs in the article.
+
+Each span's ``label`` is a PTC technique, ``score`` the calibrated probability that the stretch
+uses a technique, ``attrs`` the technique probability, its group, the SemEval-2023 names and the
+explanation shown to people.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from unspin.detectors import register, registry
+from unspin.detectors.persuasion_windows import (
+    ANY_CHANNEL,
+    TECHNIQUES,
+    DecodeConfig,
+    TokenizedText,
+    Window,
+    WindowConfig,
+    build_windows,
+    decode_spans,
+    place_spans,
+    repetition_feature,
+    tokenize_text,
+)
+from unspin.document import Document, Layer, Span
+from unspin.errors import InvalidInput, ModelError
+
+__all__ = ["PersuasionDetector", "SpanLabel", "MODEL_NAME", "si_logit"]
+
+MODEL_NAME = "persuasion"
+
+
+@dataclass(frozen=True)
+class SpanLabel:
+    """The technique the model gives a span, with the probability of every technique."""
+
+    start: int
+    end: int
+    technique: str
+    probability: float
+    probabilities: dict[str, float]
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return np.asarray(1.0 / (1.0 + np.exp(-x)))
+
+
+def _softmax(x: np.ndarray) -> np.ndarray:
+    z = x - x.max(axis=-1, keepdims=True)
+    e = np.exp(z)
+    return np.asarray(e / e.sum(axis=-1, keepdims=True))
+
+
+SI_COMBINE = ("any", "max", "mean")
+
+
+def si_logit(logits: np.ndarray, combine: str) -> np.ndarray:
+    """The "some technique" logit of each token from the token logits [N, 15]: the any channel
+    (``any``), the largest of it and the technique channels (``max``), or the mean of those two
+    (``mean``)."""
+    any_channel = logits[:, ANY_CHANNEL]
+    if combine == "any":
+        return np.asarray(any_channel)
+    strongest = logits[:, :ANY_CHANNEL].max(axis=1)
+    if combine == "max":
+        return np.asarray(np.maximum(any_channel, strongest))
+    return np.asarray((any_channel + strongest) / 2)
+
+
+def _token_bounds(tokens: TokenizedText, start: int, end: int) -> tuple[int, int]:
+    """Flat indices ``[a, b)`` of the tokens of characters ``[start, end)`` (at least one)."""
+    a = int(np.searchsorted(tokens.ends, start, side="right"))
+    b = int(np.searchsorted(tokens.starts, end, side="left"))
+    a = min(a, max(0, len(tokens.ids) - 1))
+    return a, max(a + 1, b)
+
+
+class PersuasionDetector:
+    """Find and name propaganda techniques.
+
+    Args:
+        model: an ``OnnxModel`` for the persuasion model (``shared_model("persuasion")``).
+        batch_size: windows per ONNX run.
+
+    Raises:
+        ModelError: the model's manifest lacks the configuration this detector needs.
+    """
+
+    name = "persuasion"
+    requires: tuple[str, ...] = ("sentences",)
+    provides: tuple[str, ...] = ("persuasion",)
+
+    def __init__(self, model: Any, *, batch_size: int = 16) -> None:
+        self.model = model
+        config = model.config
+        try:
+            labels = tuple(config["labels"])
+            windows = config["windows"]
+            decode = config["decode"]
+            self.window_cfg = WindowConfig(
+                block_tokens=int(windows["block_tokens"]),
+                context_tokens=int(windows["context_tokens"]),
+                cls_id=int(windows.get("cls_id", 101)),
+                sep_id=int(windows.get("sep_id", 102)),
+            )
+            self.decode_cfg = DecodeConfig(
+                threshold=float(decode["threshold"]),
+                merge_gap=int(decode["merge_gap"]),
+                min_chars=int(decode["min_chars"]),
+                word_boundaries=bool(decode["word_boundaries"]),
+            )
+            self.labeller = str(config.get("labeller", "span"))
+            self.si_combine = str(config.get("si_combine", "any"))
+            # weight of the token channels when mixed into the span head's distribution
+            self.tc_mix = float(config.get("tc_mix", 0.0))
+            # span pass on span-centred rows with this many context tokens (None: whole
+            # windows): ``span_crop`` for classify_spans, ``detect_span_crop`` for detect
+            crop = config.get("span_crop")
+            self.span_crop = None if crop is None else int(crop)
+            crop = config.get("detect_span_crop", crop)
+            self.detect_span_crop = None if crop is None else int(crop)
+            temperatures = config.get("temperature", {})
+            self.si_temperature = float(temperatures.get("si", 1.0))
+            self.tc_temperature = float(temperatures.get("tc", 1.0))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ModelError(f"model {MODEL_NAME!r} manifest has no usable config: {exc}") from None
+        if self.si_combine not in SI_COMBINE:
+            raise ModelError(
+                f"model {MODEL_NAME!r} si_combine {self.si_combine!r}: use {', '.join(SI_COMBINE)}"
+            )
+        if self.labeller not in ("span", "tokens"):
+            raise ModelError(f"model {MODEL_NAME!r} labeller {self.labeller!r}: use span or tokens")
+        if labels != TECHNIQUES:
+            raise ModelError(
+                f"model {MODEL_NAME!r} labels {labels!r} are not the 14 PTC techniques"
+            )
+        self.version = model.manifest.version
+        self.batch_size = batch_size
+
+    @property
+    def producer(self) -> str:
+        return f"{self.name}@{self.version}"
+
+    # --- model passes ---------------------------------------------------------------------------
+
+    def _run(
+        self, ids: np.ndarray, mask: np.ndarray, span_mask: np.ndarray, repetition: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        token_logits, span_logits = self.model.run(
+            {
+                "input_ids": ids,
+                "attention_mask": mask,
+                "token_type_ids": np.zeros_like(ids),
+                "span_mask": span_mask,
+                "repetition": repetition,
+            }
+        )
+        return token_logits, span_logits
+
+    def _rows(
+        self, windows: Sequence[Window], rows: Sequence[int]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        length = max(len(windows[r].ids) for r in rows)
+        ids = np.zeros((len(rows), length), dtype=np.int64)
+        mask = np.zeros((len(rows), length), dtype=np.int64)
+        for i, r in enumerate(rows):
+            ids[i, : len(windows[r].ids)] = windows[r].ids
+            mask[i, : len(windows[r].ids)] = 1
+        return ids, mask
+
+    def token_logits(self, tokens: TokenizedText, windows: Sequence[Window]) -> np.ndarray:
+        """Return the token logits [N, 15] of every token of the text, read on the blocks."""
+        out = np.zeros((len(tokens.ids), ANY_CHANNEL + 1), dtype=np.float32)
+        order = sorted(
+            (i for i, w in enumerate(windows) if w.block_last > w.block_first),
+            key=lambda i: len(windows[i].ids),
+        )
+        for start in range(0, len(order), self.batch_size):
+            rows = order[start : start + self.batch_size]
+            ids, mask = self._rows(windows, rows)
+            zeros_span = np.zeros(ids.shape, dtype=np.float32)
+            zeros_rep = np.zeros((len(rows), 1), dtype=np.float32)
+            logits, _ = self._run(ids, mask, zeros_span, zeros_rep)
+            for i, r in enumerate(rows):
+                w = windows[r]
+                out[w.block_first : w.block_last] = logits[
+                    i, w.position(w.block_first) : w.position(w.block_last)
+                ]
+        return out
+
+    def _label_spans(
+        self,
+        text: str,
+        tokens: TokenizedText,
+        windows: list[Window],
+        spans: Sequence[tuple[int, int]],
+        *,
+        crop: int | None = None,
+    ) -> list[np.ndarray | None]:
+        """Technique logits [14] for each span (None for a span that covers no token)."""
+        slots = place_spans(tokens, windows, spans, self.window_cfg, crop=crop)
+        placed = [i for i, slot in enumerate(slots) if slot is not None]
+        placed.sort(key=lambda i: len(windows[slots[i].window].ids))  # type: ignore[union-attr]
+        result: list[np.ndarray | None] = [None] * len(spans)
+        for start in range(0, len(placed), self.batch_size):
+            chunk = placed[start : start + self.batch_size]
+            rows = [slots[i].window for i in chunk]  # type: ignore[union-attr]
+            ids, mask = self._rows(windows, rows)
+            span_mask = np.zeros(ids.shape, dtype=np.float32)
+            repetition = np.zeros((len(chunk), 1), dtype=np.float32)
+            for j, i in enumerate(chunk):
+                slot = slots[i]
+                assert slot is not None
+                span_mask[j, slot.a : slot.b] = 1.0
+                repetition[j, 0] = repetition_feature(text, spans[i][0], spans[i][1])
+            _, logits = self._run(ids, mask, span_mask, repetition)
+            for j, i in enumerate(chunk):
+                result[i] = logits[j]
+        return result
+
+    def technique_distribution(
+        self, span_row: np.ndarray | None, token_logits: np.ndarray | None, a: int, b: int
+    ) -> np.ndarray:
+        """Technique probabilities of one span from the span head's logits and/or the token
+        channels of its tokens ``[a, b)`` (mixed with weight ``tc_mix``)."""
+        channel = None
+        if token_logits is not None and b > a:
+            mean = _sigmoid(token_logits[a:b, :ANY_CHANNEL]).mean(axis=0)
+            channel = mean / max(1e-9, float(mean.sum()))
+        if span_row is None:
+            if channel is None:
+                raise InvalidInput("a span needs span-head logits or token logits")
+            return channel
+        head = _softmax(span_row / self.tc_temperature)
+        if channel is None or self.tc_mix <= 0.0:
+            return head
+        return np.asarray((1.0 - self.tc_mix) * head + self.tc_mix * channel)
+
+    def _prepare(
+        self, text: str, sentences: Sequence[tuple[int, int]]
+    ) -> tuple[TokenizedText, list[Window]]:
+        tokens = tokenize_text(self.model.tokenizer, text)
+        return tokens, build_windows(tokens, sentences, self.window_cfg)
+
+    # --- public ---------------------------------------------------------------------------------
+
+    def span_probabilities(
+        self, text: str, sentences: Sequence[tuple[int, int]]
+    ) -> tuple[TokenizedText, np.ndarray]:
+        """Return the tokens of ``text`` and each one's calibrated "some technique" probability."""
+        tokens, windows = self._prepare(text, sentences)
+        if not windows:
+            return tokens, np.zeros(0, dtype=np.float32)
+        logits = self.token_logits(tokens, windows)
+        return tokens, _sigmoid(si_logit(logits, self.si_combine) / self.si_temperature)
+
+    def classify_spans(self, doc: Document, spans: Sequence[tuple[int, int]]) -> list[SpanLabel]:
+        """Name the technique of each given span of ``doc`` (the TC task).
+
+        Args:
+            doc: a document with a ``sentences`` layer.
+            spans: ``[start, end)`` character ranges of ``doc.text``.
+
+        Returns:
+            One label per span, in order.
+
+        Raises:
+            InvalidInput: a span is outside the text or covers no word.
+        """
+        for start, end in spans:
+            if not 0 <= start < end <= len(doc.text):
+                raise InvalidInput(
+                    f"span [{start}, {end}) is not a non-empty range of the "
+                    f"{len(doc.text)}-character text"
+                )
+        tokens, windows = self._prepare(doc.text, self._sentences(doc))
+        token_logits = self.token_logits(tokens, windows) if self.tc_mix > 0 and windows else None
+        logits = self._label_spans(doc.text, tokens, windows, spans, crop=self.span_crop)
+        labels = []
+        for (start, end), row in zip(spans, logits, strict=True):
+            if row is None:
+                raise InvalidInput(f"span [{start}, {end}) covers no word of the text")
+            a, b = _token_bounds(tokens, start, end)
+            probs = self.technique_distribution(row, token_logits, a, b)
+            best = int(probs.argmax())
+            labels.append(
+                SpanLabel(
+                    start,
+                    end,
+                    TECHNIQUES[best],
+                    float(probs[best]),
+                    {t: float(p) for t, p in zip(TECHNIQUES, probs, strict=True)},
+                )
+            )
+        return labels
+
+    @staticmethod
+    def _sentences(doc: Document) -> list[tuple[int, int]]:
+        try:
+            layer = doc.layer("sentences")
+        except KeyError:
+            raise InvalidInput(
+                "the persuasion detector needs a 'sentences' layer: run the 'structure' detector "
+                "first"
+            ) from None
+        return [(s.start, s.end) for s in layer]
+
+    def _name_found(
+        self,
+        text: str,
+        tokens: TokenizedText,
+        windows: list[Window],
+        logits: np.ndarray,
+        found: list[tuple[int, int, float]],
+    ) -> list[tuple[int, int, float, np.ndarray]]:
+        """Technique probabilities for found spans: from the span head (a second pass) or, with
+        ``labeller = "tokens"``, from the token pass's technique channels (no second pass)."""
+        out = []
+        if self.labeller == "tokens":
+            for start, end, score in found:
+                a, b = _token_bounds(tokens, start, end)
+                out.append((start, end, score, self.technique_distribution(None, logits, a, b)))
+            return out
+        rows = self._label_spans(
+            text, tokens, windows, [(s, e) for s, e, _p in found], crop=self.detect_span_crop
+        )
+        for (start, end, score), row in zip(found, rows, strict=True):
+            if row is not None:
+                a, b = _token_bounds(tokens, start, end)
+                out.append((start, end, score, self.technique_distribution(row, logits, a, b)))
+        return out
+
+    def detect(self, doc: Document) -> Layer:
+        """Return the ``persuasion`` layer of ``doc`` (which needs a ``sentences`` layer)."""
+        from unspin.taxonomy import describe
+
+        tokens, windows = self._prepare(doc.text, self._sentences(doc))
+        spans: list[Span] = []
+        if windows:
+            logits = self.token_logits(tokens, windows)
+            probs = _sigmoid(si_logit(logits, self.si_combine) / self.si_temperature)
+            found = decode_spans(doc.text, tokens, probs, self.decode_cfg)
+            for start, end, score, tprobs in self._name_found(
+                doc.text, tokens, windows, logits, found
+            ):
+                best = int(tprobs.argmax())
+                label = TECHNIQUES[best]
+                attrs = dict(describe(label))
+                attrs["technique_score"] = round(float(tprobs[best]), 4)
+                spans.append(Span(start, end, label, min(1.0, max(0.0, score)), attrs))
+        return Layer(
+            "persuasion",
+            tuple(spans),
+            producer=self.producer,
+            config={"threshold": self.decode_cfg.threshold, "model": self.model.producer},
+        )
+
+
+def _shipped_version() -> str:
+    """The shipped model's version, read from its manifest without loading the model."""
+    import json
+
+    from unspin.models.runtime import MODELS_DIR
+
+    try:
+        manifest = json.loads((MODELS_DIR / MODEL_NAME / "manifest.json").read_text())
+        return str(manifest["version"])
+    except (OSError, ValueError, KeyError):
+        return ""
+
+
+@register(
+    "persuasion",
+    version=_shipped_version(),
+    requires=PersuasionDetector.requires,
+    provides=PersuasionDetector.provides,
+    description="propaganda technique spans (14 PTC classes) from the shipped MiniLM model",
+    model_files=("persuasion/model.onnx", "persuasion/tokenizer.json"),
+)
+def make_persuasion(
+    *, directory: str | Path | None = None, batch_size: int = 16
+) -> PersuasionDetector:
+    """Create the detector, loading the shipped model (or one from ``directory``).
+
+    Raises:
+        ModelError: the model files are missing or corrupt.
+    """
+    from unspin.models.runtime import OnnxModel, shared_model
+
+    if directory is not None:
+        model = OnnxModel(MODEL_NAME, directory=Path(directory))
+    else:
+        model = shared_model(MODEL_NAME)
+    return PersuasionDetector(model, batch_size=batch_size)
+
+
+# the same set unspin.detectors.analysis registers (whichever module is imported last wins)
+registry.add_set("default", ["structure", "persuasion", "claims", "entities", "stance", "actors"])

@@ -1,0 +1,56 @@
+"""Export the persuasion network to one ONNX file and quantize it to int8 (per channel)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+
+from unspin.training.persuasion import PersuasionNet
+
+__all__ = ["export_onnx", "quantize", "INPUT_NAMES", "OUTPUT_NAMES"]
+
+INPUT_NAMES = ["input_ids", "attention_mask", "token_type_ids", "span_mask", "repetition"]
+OUTPUT_NAMES = ["token_logits", "span_logits"]
+
+
+def export_onnx(net: PersuasionNet, path: Path) -> Path:
+    """Write ``net`` (both heads) as ONNX opset 17 with dynamic batch and sequence axes."""
+    net.eval()
+    batch, length = 2, 16
+    ids = torch.randint(1000, 2000, (batch, length), dtype=torch.long)
+    mask = torch.ones(batch, length, dtype=torch.long)
+    types = torch.zeros(batch, length, dtype=torch.long)
+    span_mask = torch.zeros(batch, length, dtype=torch.float32)
+    span_mask[:, 2:5] = 1.0
+    repetition = torch.zeros(batch, 1, dtype=torch.float32)
+    axes = {
+        "input_ids": {0: "batch", 1: "sequence"},
+        "attention_mask": {0: "batch", 1: "sequence"},
+        "token_type_ids": {0: "batch", 1: "sequence"},
+        "span_mask": {0: "batch", 1: "sequence"},
+        "repetition": {0: "batch"},
+        "token_logits": {0: "batch", 1: "sequence"},
+        "span_logits": {0: "batch"},
+    }
+    with torch.no_grad():
+        torch.onnx.export(
+            net,
+            (ids, mask, types, span_mask, repetition),
+            str(path),
+            input_names=INPUT_NAMES,
+            output_names=OUTPUT_NAMES,
+            dynamic_axes=axes,
+            opset_version=17,
+            do_constant_folding=True,
+            dynamo=False,
+        )
+    return path
+
+
+def quantize(source: Path, target: Path) -> Path:
+    """Quantize weights to int8, per channel (onnxruntime dynamic quantization)."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    quantize_dynamic(str(source), str(target), per_channel=True, weight_type=QuantType.QInt8)
+    return target
