@@ -24,3 +24,15 @@ def test_viterbi_keeps_a_valid_argmax_path() -> None:
 def test_segment_of_picks_the_largest_overlap_or_the_nearest() -> None:
     bounds = [(0, 10), (12, 20), (25, 30)]
     assert [_segment_of(bounds, span) for span in [(5, 15), (18, 26), (31, 33)]] == [0, 1, 2]
+
+
+def test_join_adjacent_mentions_of_one_type_across_a_space() -> None:
+    from unspin.detectors.analysis import _join_adjacent
+
+    text = "in Port Amsel, Dutch Reform"
+    spans = [(3, 7, "LOC", 0.6), (8, 13, "LOC", 0.8), (15, 20, "MISC", 0.9), (21, 27, "MISC", 0.9)]
+    assert [(s, e, label) for s, e, label, _ in _join_adjacent(text, spans)] == [
+        (3, 13, "LOC"),
+        (15, 20, "MISC"),
+        (21, 27, "MISC"),
+    ]

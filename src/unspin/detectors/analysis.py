@@ -283,7 +283,7 @@ class AnalysisEngine:
             if label != "O":
                 current = [start, end, label[2:], [score]]
         close()
-        return spans
+        return _join_adjacent(text, spans)
 
     # -- stance on found mentions, from the kept states ----------------------------------------
     def stance(self, doc: Document, spans: Sequence[tuple[int, int]]) -> list[np.ndarray]:
@@ -310,6 +310,26 @@ class AnalysisEngine:
             for t, i in enumerate(members):
                 results[i] = probs[t]
         return [r for r in results if r is not None]
+
+
+#: types whose mentions the tagger sometimes cuts in two ("Port" + "Amsel"); MISC stays apart
+_JOINABLE = ("PER", "ORG", "LOC")
+
+
+def _join_adjacent(
+    text: str, spans: list[tuple[int, int, str, float]]
+) -> list[tuple[int, int, str, float]]:
+    """Join two mentions of the same type separated by one space (chosen on the carved CoNLL
+    validation documents: +0.3 F1)."""
+    joined: list[tuple[int, int, str, float]] = []
+    for start, end, label, score in spans:
+        if joined:
+            p_start, p_end, p_label, p_score = joined[-1]
+            if p_label == label and label in _JOINABLE and text[p_end:start] == " ":
+                joined[-1] = (p_start, end, label, (p_score + score) / 2)
+                continue
+        joined.append((start, end, label, score))
+    return joined
 
 
 def _viterbi(scores: np.ndarray, labels: Sequence[str]) -> list[int]:
