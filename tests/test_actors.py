@@ -143,3 +143,52 @@ def test_declared_aliases_read_also_known_as() -> None:
     text = "Ivo Brand, also known as The Hammer, spoke."
     owner = Mention(0, 9, "PER", "Ivo Brand")
     assert [a for _, _, a in declared_aliases(text, owner)] == ["Hammer"]
+
+
+def _technique_targets(text: str, labels: list[tuple[str, str]]) -> dict[str, list[str]]:
+    """Actor name -> rules of the techniques attached, with entities found by plain search."""
+    from unspin.actors import build_actors
+    from unspin.document import Document, Layer, Span
+    from unspin.text import sentence_bounds
+
+    def spans_of(phrase: str, label: str, attrs: dict) -> list[Span]:
+        out, at = [], text.find(phrase)
+        while at >= 0:
+            out.append(Span(at, at + len(phrase), label, 0.9, attrs))
+            at = text.find(phrase, at + 1)
+        return out
+
+    entities = [s for name, kind in labels for s in spans_of(name, kind, {})]
+    persuasion = spans_of("terrorist cult", "Name_Calling,Labeling", {})
+    sentences = [Span(s, e, "sentence") for s, e in sentence_bounds(text)]
+    doc = Document(
+        text,
+        layers={
+            "sentences": Layer("sentences", tuple(sentences)),
+            "entities": Layer("entities", tuple(entities)),
+            "persuasion": Layer("persuasion", tuple(persuasion)),
+        },
+    )
+    return {a["name"]: [t["rule"] for t in a["techniques"]] for a in build_actors(doc)}
+
+
+def test_actors_pronoun_subject_label_goes_to_the_earlier_actor() -> None:
+    text = (
+        "The Grey Circle met again in Olvar. "
+        "It is a terrorist cult, according to the Harbour Institute."
+    )
+    found = _technique_targets(
+        text, [("Grey Circle", "ORG"), ("Olvar", "LOC"), ("Harbour Institute", "ORG")]
+    )
+    assert found["Grey Circle"] == ["pronoun-subject"]
+    assert found["Harbour Institute"] == []
+
+
+def test_actors_repeated_label_follows_the_firm_attachment() -> None:
+    text = (
+        "The Grey Circle met again. It is a terrorist cult. "
+        "Tell Mayor Denk that whoever shelters a terrorist cult pays for it."
+    )
+    found = _technique_targets(text, [("Grey Circle", "ORG"), ("Mayor Denk", "PER")])
+    assert found["Grey Circle"] == ["pronoun-subject", "same-label"]
+    assert found["Mayor Denk"] == []

@@ -499,10 +499,45 @@ def _stance(
     }
 
 
+# A sentence whose subject is a pronoun ("It is a terrorist cult ...") aims at an actor named
+# before it; the pronoun says which kinds of actor it can stand for.
+_PRONOUN_SUBJECT = re.compile(r"^\s*[\"“']?(it|they|he|she)\b", re.IGNORECASE)
+_PRONOUN_TYPES = {"it": {"ORG", "LOC", "MISC"}, "they": None, "he": {"PER"}, "she": {"PER"}}
+# a source named after the technique ("..., according to the Institute") is not its target
+_ATTRIBUTION_BEFORE = re.compile(r"(?:according to|said|says|wrote|writes|told)\s+(?:the\s+)?$")
+
+
+def _pronoun_target(
+    text: str,
+    span: Any,
+    mentions: list[tuple[int, Mention]],
+    sentence: tuple[int, int],
+    sentences: Sequence[tuple[int, int]],
+) -> tuple[int, str, dict[str, Any]] | None:
+    match = _PRONOUN_SUBJECT.match(text[sentence[0] : span.start])
+    if match is None:
+        return None
+    kinds = _PRONOUN_TYPES[match.group(1).lower()]
+    earlier = [
+        (a, m) for a, m in mentions if m.end <= sentence[0] and (kinds is None or m.type in kinds)
+    ]
+    if not earlier:
+        return None
+    # the antecedent is the first actor (the likely subject) of the latest sentence naming one
+    latest = max(earlier, key=lambda am: am[1].end)[1]
+    start = _sentence_of(sentences, latest.start, latest.end)[0]
+    a, m = min((am for am in earlier if am[1].start >= start), key=lambda am: am[1].start)
+    return a, "pronoun-subject", {"pronoun": match.group(1), "antecedent": m.text}
+
+
 def _technique_target(
-    text: str, span: Any, mentions: list[tuple[int, Mention]], sentence: tuple[int, int]
+    text: str,
+    span: Any,
+    mentions: list[tuple[int, Mention]],
+    sentences: Sequence[tuple[int, int]],
 ) -> tuple[int, str, dict[str, Any]] | None:
     """Return (actor index, rule, details) for the actor a technique span is aimed at."""
+    sentence = _sentence_of(sentences, span.start, span.end)
     inside = [(a, m) for a, m in mentions if sentence[0] <= m.start < sentence[1]]
     for a, m in inside:
         if span.start <= m.start and m.end <= span.end:
@@ -515,6 +550,16 @@ def _technique_target(
     for a, m in inside:
         if m.end <= span.start and _PREDICATE.match(text[m.end : span.start]):
             return a, "predicate", {}
+    before = [(a, m) for a, m in inside if m.end <= span.start]
+    if span.label in _ATTACKS and not before:
+        by_pronoun = _pronoun_target(text, span, mentions, sentence, sentences)
+        if by_pronoun is not None:
+            return by_pronoun
+    inside = [
+        (a, m)
+        for a, m in inside
+        if not (span.end <= m.start and _ATTRIBUTION_BEFORE.search(text[span.end : m.start]))
+    ]
     if span.label in _ATTACKS and inside:
 
         def distance(am: tuple[int, Mention]) -> int:
@@ -595,12 +640,21 @@ def build_actors(doc: Any) -> list[dict[str, Any]]:
     persuasion = doc.layers.get("persuasion")
     if persuasion is not None:
         located = [(index_of[i], mentions[i]) for c in clusters for i in c if i in index_of]
+        targets = []
         for span in persuasion.spans:
-            sentence = _sentence_of(sentences, span.start, span.end)
-            target = _technique_target(text, span, located, sentence)
-            if target is None:
-                continue
-            a, rule, details = target
+            target = _technique_target(text, span, located, sentences)
+            if target is not None:
+                targets.append((span, target))
+        # a label the text pins on one actor by a firm rule names that actor again when repeated
+        firm = {
+            normalise(text[span.start : span.end]): a
+            for span, (a, rule, _) in targets
+            if rule != "nearest-in-sentence"
+        }
+        for span, (a, rule, details) in targets:
+            key = normalise(text[span.start : span.end])
+            if rule == "nearest-in-sentence" and key in firm and firm[key] != a:
+                a, rule, details = firm[key], "same-label", {}
             actors[a]["techniques"].append(
                 {
                     "label": span.label,
