@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -95,8 +96,14 @@ def export_onnx(
     return path
 
 
-def quantize_int8(source: Path, target: Path) -> Path:
-    """Quantise weights to int8 per channel (dynamic activations); return ``target``."""
+def quantize_int8(
+    source: Path, target: Path, *, op_types: Sequence[str] | None = ("MatMul", "Gather")
+) -> Path:
+    """Quantise weights to int8 per channel (dynamic activations); return ``target``.
+
+    Args:
+        op_types: the op types to quantise; None for every type onnxruntime supports.
+    """
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -105,7 +112,7 @@ def quantize_int8(source: Path, target: Path) -> Path:
         str(target),
         per_channel=True,
         weight_type=QuantType.QInt8,
-        op_types_to_quantize=["MatMul", "Gather"],
+        op_types_to_quantize=None if op_types is None else list(op_types),
     )
     return target
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import torch
 
+from unspin.training import common
 from unspin.training.persuasion import PersuasionNet
 
 __all__ = ["export_onnx", "quantize", "INPUT_NAMES", "OUTPUT_NAMES"]
@@ -16,7 +17,6 @@ OUTPUT_NAMES = ["token_logits", "span_logits"]
 
 def export_onnx(net: PersuasionNet, path: Path) -> Path:
     """Write ``net`` (both heads) as ONNX opset 17 with dynamic batch and sequence axes."""
-    net.eval()
     batch, length = 2, 16
     ids = torch.randint(1000, 2000, (batch, length), dtype=torch.long)
     mask = torch.ones(batch, length, dtype=torch.long)
@@ -33,24 +33,16 @@ def export_onnx(net: PersuasionNet, path: Path) -> Path:
         "token_logits": {0: "batch", 1: "sequence"},
         "span_logits": {0: "batch"},
     }
-    with torch.no_grad():
-        torch.onnx.export(
-            net,
-            (ids, mask, types, span_mask, repetition),
-            str(path),
-            input_names=INPUT_NAMES,
-            output_names=OUTPUT_NAMES,
-            dynamic_axes=axes,
-            opset_version=17,
-            do_constant_folding=True,
-            dynamo=False,
-        )
-    return path
+    return common.export_onnx(
+        net,
+        (ids, mask, types, span_mask, repetition),
+        path,
+        input_names=INPUT_NAMES,
+        output_names=OUTPUT_NAMES,
+        dynamic_axes=axes,
+    )
 
 
 def quantize(source: Path, target: Path) -> Path:
-    """Quantize weights to int8, per channel (onnxruntime dynamic quantization)."""
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
-    quantize_dynamic(str(source), str(target), per_channel=True, weight_type=QuantType.QInt8)
-    return target
+    """Quantize weights to int8, per channel (every op type onnxruntime quantizes dynamically)."""
+    return common.quantize_int8(source, target, op_types=None)
