@@ -19,6 +19,8 @@ from typing import Any
 
 import numpy as np
 
+from unspin import taxonomy
+
 __all__ = [
     "TECHNIQUES",
     "WindowConfig",
@@ -34,23 +36,8 @@ __all__ = [
     "batch_arrays",
 ]
 
-# The 14 technique classes of SemEval-2020 Task 11, spelled as in the label files.
-TECHNIQUES: tuple[str, ...] = (
-    "Appeal_to_Authority",
-    "Appeal_to_fear-prejudice",
-    "Bandwagon,Reductio_ad_hitlerum",
-    "Black-and-White_Fallacy",
-    "Causal_Oversimplification",
-    "Doubt",
-    "Exaggeration,Minimisation",
-    "Flag-Waving",
-    "Loaded_Language",
-    "Name_Calling,Labeling",
-    "Repetition",
-    "Slogans",
-    "Thought-terminating_Cliches",
-    "Whataboutism,Straw_Men,Red_Herring",
-)
+# The model's technique channels, in the taxonomy's order (that of the PTC label-names file).
+TECHNIQUES: tuple[str, ...] = taxonomy.TECHNIQUES
 ANY_CHANNEL = len(TECHNIQUES)  # token channel 14: "some technique"
 
 
