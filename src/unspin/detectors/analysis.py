@@ -513,7 +513,8 @@ class ActorsDetector:
     """Merge entity mentions into actors, with their stance and the techniques aimed at them."""
 
     name = "actors"
-    version = VERSION
+    # 1.1: pronoun-subject and same-label technique targets; attributed sources are not targets
+    version = "1.1.0"
     requires: tuple[str, ...] = ("entities",)
     provides: tuple[str, ...] = ("actors",)
 
