@@ -10,6 +10,7 @@ Usage: PYTHONPATH=src python benchmarks/speed.py [--articles 20] [--detectors de
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import resource
 import time
@@ -56,6 +57,9 @@ def main() -> None:
     parser.add_argument("--detectors", default="default")
     parser.add_argument("--repeat", type=int, default=3, help="ceiling repetitions")
     parser.add_argument("--model-dir", help="load the persuasion model from this folder")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="documents at once (with UNSPIN_THREADS=1 for 2)"
+    )
     args = parser.parse_args()
 
     import numpy as np
@@ -95,13 +99,15 @@ def main() -> None:
     shapes.clear()
     words = sum(len(a.split()) for a in articles[1:])
     started = time.perf_counter()
-    for text in articles[1:]:
-        pipeline.run(Document(text))
+    for _ in pipeline.run_many((Document(t) for t in articles[1:]), workers=args.workers):
+        pass
     elapsed = time.perf_counter() - started
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
     print(f"detectors          {', '.join(d.name for d in pipeline.detectors)}")
     print(f"articles           {args.articles} x ~{words // args.articles} words")
+    threads = os.environ.get("UNSPIN_THREADS", "2")
+    print(f"workers            {args.workers} (ONNX threads each: {threads})")
     print(f"model load         {load_s:.3f} s (creating the pipeline)")
     per_article_ms = elapsed / args.articles * 1000
     rate = args.articles / elapsed

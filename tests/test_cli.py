@@ -220,3 +220,15 @@ def test_cli_module_exit_code_and_message(tmp_path: Path) -> None:
 @pytest.mark.parametrize("value", ["0", "-3", "soon"])
 def test_cli_bad_timeout_is_usage_error(value: str) -> None:
     assert main(["analyze", str(ARTICLE), "--timeout", value]) == 2
+
+
+def test_cli_analyze_workers_keep_order_and_failures(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["analyze", str(_batch(tmp_path)), "--format", "jsonl", "-d", "baseline"]
+    assert main([*args, "--workers", "2"]) == 1
+    assert [json.loads(line)["id"] for line in capsys.readouterr().out.splitlines()] == ["a", "c"]
+
+
+def test_cli_analyze_zero_workers_is_usage_error() -> None:
+    assert main(["analyze", str(ARTICLE), "--workers", "0"]) == 2

@@ -6,7 +6,7 @@ import pytest
 
 from unspin.detectors import DetectorInfo, Registry, registry
 from unspin.document import Document, Layer, Span
-from unspin.errors import DetectorError, Failure, UnknownDetector
+from unspin.errors import DetectorError, Failure, InvalidInput, UnknownDetector
 from unspin.pipeline import Pipeline
 
 TEXT = "The corrupt elite lied again, the minister said on 3 March 2024."
@@ -136,3 +136,40 @@ def test_registry_describe_reports_detector_that_cannot_be_created() -> None:
 
     about = _isolated(missing_model).describe("x")
     assert (about["available"], about["problem"]) == (False, "model 'x' is not installed")
+
+
+@dataclass
+class Slow:
+    """A test double that finishes later the earlier its document comes, to scramble threads."""
+
+    name: str = "slow"
+    version: str = "1.0"
+    requires: tuple[str, ...] = ()
+    provides: tuple[str, ...] = ("slow",)
+
+    def detect(self, doc: Document) -> Layer:
+        import time
+
+        time.sleep(0.002 * (10 - int(doc.text.split()[-1])))
+        return Layer("slow", (Span(0, 1, "seen"),), producer="slow@1.0")
+
+
+@pytest.mark.parametrize("workers", [1, 2, 4])
+def test_pipeline_run_many_keeps_input_order(workers: int) -> None:
+    docs = [Document(f"Document number {i}") for i in range(10)]
+    out = list(Pipeline([Slow(), Shouting()]).run_many(docs, workers=workers))
+    assert [d.text for d in out] == [d.text for d in docs]
+    assert all("slow" in d.layers and "shouting" in d.layers for d in out)
+
+
+def test_pipeline_run_items_in_threads_keeps_failures_in_place() -> None:
+    failure = Failure("x.jsonl:2", DetectorError("x"))
+    items = [Document("First"), failure, Document("Third")]
+    results = list(Pipeline([Shouting()]).run_items(items, workers=2))
+    assert isinstance(results[0], Document) and results[1] is failure
+    assert isinstance(results[2], Document) and results[2].text == "Third"
+
+
+def test_pipeline_run_many_rejects_zero_workers() -> None:
+    with pytest.raises(InvalidInput, match="workers"):
+        list(Pipeline([Shouting()]).run_many([Document("Hi")], workers=0))

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import TypeVar
 
 from unspin.detectors import Detector, registry
 from unspin.document import Document, Layer
-from unspin.errors import DetectorError, Failure, UnspinError
+from unspin.errors import DetectorError, Failure, InvalidInput, UnspinError
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 __all__ = ["Pipeline", "DEFAULT_DETECTORS"]
 
@@ -77,22 +83,50 @@ class Pipeline:
             doc = doc.with_layers(layers)
         return doc
 
-    def run_many(self, docs: Iterable[Document]) -> Iterator[Document]:
-        """Run over documents one at a time (constant memory)."""
-        for doc in docs:
-            yield self.run(doc)
+    def run_many(self, docs: Iterable[Document], *, workers: int = 1) -> Iterator[Document]:
+        """Run over documents in input order, holding only a few in memory.
 
-    def run_items(self, items: Iterable[Document | Failure]) -> Iterator[Document | Failure]:
-        """Run over a batch one item at a time, passing failures through and adding new ones.
+        Args:
+            workers: documents analysed at once in threads (the models release the GIL while
+                they run; give each fewer ONNX threads, ``UNSPIN_THREADS=1``, when using 2+).
+        """
+        yield from _ordered_map(self.run, docs, workers)
+
+    def run_items(
+        self, items: Iterable[Document | Failure], *, workers: int = 1
+    ) -> Iterator[Document | Failure]:
+        """Run over a batch in input order, passing failures through and adding new ones.
 
         A document a detector fails on becomes a ``Failure`` naming its source (or id), so the
         rest of the batch goes on.
+
+        Args:
+            workers: documents analysed at once in threads, as in :meth:`run_many`.
         """
+        yield from _ordered_map(self._run_item, items, workers)
+
+    def _run_item(self, item: Document | Failure) -> Document | Failure:
+        if isinstance(item, Failure):
+            return item
+        try:
+            return self.run(item)
+        except UnspinError as exc:
+            return Failure(str(item.meta.get("source") or item.id), exc)
+
+
+def _ordered_map(func: Callable[[T], R], items: Iterable[T], workers: int) -> Iterator[R]:
+    """``map(func, items)`` on ``workers`` threads, in order, with at most 2 x workers pending."""
+    if workers < 1:
+        raise InvalidInput(f"workers must be at least 1, got {workers}")
+    if workers == 1:
         for item in items:
-            if isinstance(item, Failure):
-                yield item
-                continue
-            try:
-                yield self.run(item)
-            except UnspinError as exc:
-                yield Failure(str(item.meta.get("source") or item.id), exc)
+            yield func(item)
+        return
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="unspin") as pool:
+        pending: deque[Future[R]] = deque()
+        for item in items:
+            pending.append(pool.submit(func, item))
+            if len(pending) >= 2 * workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()

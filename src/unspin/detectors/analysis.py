@@ -8,6 +8,7 @@ small stance-head graph, so no sentence is encoded twice.
 
 from __future__ import annotations
 
+import threading
 from bisect import bisect_right
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
@@ -127,6 +128,7 @@ class AnalysisEngine:
         options.intra_op_num_threads = 1
         self.head = ort.InferenceSession(str(head), options, providers=["CPUExecutionProvider"])
         self._cache: OrderedDict[tuple[Any, ...], tuple[Segment, ...]] = OrderedDict()
+        self._cache_lock = threading.Lock()  # pipelines may run documents on several threads
 
     @property
     def producer(self) -> str:
@@ -159,9 +161,10 @@ class AnalysisEngine:
         bounds = self._segments(doc)
         targets = given_targets(doc)
         key = (doc.text_hash, tuple(bounds), tuple(targets))
-        if key in self._cache:
-            self._cache.move_to_end(key)
-            return self._cache[key]
+        with self._cache_lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key]
         by_segment: list[list[tuple[int, int]]] = [[] for _ in bounds]
         for target in targets:
             by_segment[_segment_of(bounds, target)].append(target)
@@ -176,9 +179,10 @@ class AnalysisEngine:
             ):
                 segments[index] = segment
         result = tuple(s for s in segments if s is not None)
-        self._cache[key] = result
-        while len(self._cache) > _CACHE_SIZE:
-            self._cache.popitem(last=False)
+        with self._cache_lock:
+            self._cache[key] = result
+            while len(self._cache) > _CACHE_SIZE:
+                self._cache.popitem(last=False)
         return result
 
     def _run(
