@@ -88,7 +88,8 @@ class Pipeline:
 
         Args:
             workers: documents analysed at once in threads (the models release the GIL while
-                they run; give each fewer ONNX threads, ``UNSPIN_THREADS=1``, when using 2+).
+                they run); call ``unspin.models.runtime.set_threads(workers=...)`` before the
+                models load so that they share the cores instead of oversubscribing them.
         """
         yield from _ordered_map(self.run, docs, workers)
 

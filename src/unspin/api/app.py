@@ -163,6 +163,10 @@ def create_app(
 
     from unspin.api.routes import Pipelines, State, build_router
     from unspin.detectors import registry
+    from unspin.models.runtime import set_threads
+
+    # the pool runs `workers` analyses at once: share the cores among them
+    set_threads(workers=workers)
 
     # load the detector modules now, once: the registry fills itself on first use, and two
     # requests arriving together must not see it half filled
