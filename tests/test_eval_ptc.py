@@ -9,6 +9,7 @@ from unspin.evaluation.ptc import (
     SISpan,
     TCSpan,
     merge_spans,
+    rank_repeats,
     read_si,
     read_tc,
     score_si,
@@ -117,3 +118,35 @@ def test_read_si_rejects_bad_offsets(tmp_path):
     (tmp_path / "si.txt").write_text("1\t9\t3\n")
     with pytest.raises(InvalidInput, match="bad span"):
         read_si(tmp_path / "si.txt")
+
+
+def test_rank_repeats_gives_a_repeated_span_its_next_best_techniques():
+    dist = {"Doubt": 0.5, "Slogans": 0.3, "Repetition": 0.2}
+    other = {"Doubt": 0.1, "Slogans": 0.2, "Repetition": 0.7}
+    keys = [(0, 5), (9, 12), (0, 5), (0, 5)]
+    names = rank_repeats(keys, [dist, other, dist, dist])
+    assert names == ["Doubt", "Repetition", "Slogans", "Repetition"]
+
+
+def test_rank_repeats_same_repeats_the_best_technique():
+    dist = {"Doubt": 0.5, "Slogans": 0.3}
+    assert rank_repeats([(0, 5), (0, 5)], [dist, dist], repeats="same") == ["Doubt", "Doubt"]
+
+
+def test_rank_repeats_cycles_past_the_last_technique():
+    dist = {"Doubt": 0.6, "Slogans": 0.4}
+    assert rank_repeats([(1, 2)] * 3, [dist] * 3) == ["Doubt", "Slogans", "Doubt"]
+
+
+def test_rank_repeats_scores_better_on_a_span_with_two_gold_techniques():
+    gold = [TCSpan("1", 0, 5, "Doubt"), TCSpan("1", 0, 5, "Slogans")]
+    dist = {"Doubt": 0.6, "Slogans": 0.3, "Repetition": 0.1}
+    for mode, expected in (("ranked", 1.0), ("same", 0.5)):
+        names = rank_repeats([(0, 5), (0, 5)], [dist, dist], repeats=mode)
+        predicted = [TCSpan("1", 0, 5, n) for n in names]
+        assert score_tc(predicted, gold).micro_f1 == pytest.approx(expected)
+
+
+def test_rank_repeats_rejects_an_unknown_mode():
+    with pytest.raises(InvalidInput, match="ranked, same"):
+        rank_repeats([(0, 1)], [{"Doubt": 1.0}], repeats="shuffle")

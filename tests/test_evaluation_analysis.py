@@ -66,3 +66,27 @@ def test_macro_f1_averages_labels_equally() -> None:
     assert macro_f1(gold, predicted, labels=["neg", "neu", "pos"]) == pytest.approx(
         (2 / 3 + 0.5) / 3
     )
+
+
+def test_conll_rows_keep_gold_offsets_in_document_lines(tmp_path) -> None:
+    import json
+
+    from unspin.evaluation.analysis_bench import conll_rows
+    from unspin.training.analysis_data import NerSentence
+
+    sentences = [
+        NerSentence(0, ("Mara", "Vell", "spoke", "."), ("B-PER", "I-PER", "O", "O")),
+        NerSentence(0, ("In", "Osterby", "."), ("O", "B-LOC", "O")),
+        NerSentence(1, ("Kestrel", "Ltd", "won"), ("B-ORG", "I-ORG", "O")),
+    ]
+    for unit, lines in (("document", 2), ("sentence", 3)):
+        path, gold = conll_rows(sentences, "t", tmp_path / f"{unit}.jsonl", unit=unit)
+        rows = {r["id"]: r["text"] for r in map(json.loads, path.read_text().splitlines())}
+        assert len(rows) == lines
+        found = sorted((rows[key][s:e], kind) for key, s, e, kind in gold)
+        assert found == [("Kestrel Ltd", "ORG"), ("Mara Vell", "PER"), ("Osterby", "LOC")]
+    assert rows["t-1"] == "In Osterby ."
+    path, _gold = conll_rows(sentences, "t", tmp_path / "doc.jsonl")
+    assert json.loads(path.read_text().splitlines()[0])["text"] == "Mara Vell spoke .\nIn Osterby ."
+    with pytest.raises(ValueError, match="unit"):
+        conll_rows(sentences, "t", tmp_path / "x.jsonl", unit="page")

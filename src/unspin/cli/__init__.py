@@ -116,6 +116,13 @@ def build_parser() -> argparse.ArgumentParser:
     ptc.add_argument("--tc-template", metavar="FILE", help="TC template: the spans to classify")
     ptc.add_argument("--ids", metavar="FILE", help="only these article ids (one a line)")
     ptc.add_argument("--model-dir", metavar="DIR", help="a model folder other than the shipped one")
+    ptc.add_argument(
+        "--tc-repeats",
+        choices=("ranked", "same"),
+        default="ranked",
+        help="a span the template lists k times gets its k most probable techniques (ranked, "
+        "the default) or the best one k times (same)",
+    )
     ptc.add_argument("--out", required=True, metavar="DIR", help="folder for si.txt and tc.txt")
 
     command(
@@ -229,6 +236,7 @@ def cmd_eval_ptc(args: argparse.Namespace) -> int:
         tc_template=args.tc_template,
         ids=read_ids(args.ids) if args.ids else None,
         model_dir=args.model_dir,
+        repeats=args.tc_repeats,
     )
     for line in report.lines():
         print(line)

@@ -1,6 +1,7 @@
 """Measure the analysis detectors on the dev splits through the JSONL interface.
 
-Converts CT24 dev-test, CoNLL eng.testa and NewsMTSC dev-mt / dev-rw into JSONL (``id``, ``text``,
+Converts CT24 dev-test, CoNLL eng.testa (and, with ``--only conll-val``, the validation
+documents carved from eng.train) and NewsMTSC dev-mt / dev-rw into JSONL (``id``, ``text``,
 ``targets``) under ``--work`` (never in the repository), runs
 ``unspin analyze IN.jsonl --format jsonl -o OUT.jsonl -d <detectors>`` on each (or the same
 pipeline in-process with ``--in-process``) and scores OUT.jsonl with the official metrics.
@@ -26,14 +27,16 @@ from unspin.evaluation.conll import span_f1
 from unspin.evaluation.stance import macro_f1
 from unspin.training.analysis_data import (
     STANCE_LABELS,
+    NerSentence,
     bio_spans,
     conll_text,
     read_checkthat,
     read_conll,
     read_newsmtsc,
+    split_conll,
 )
 
-__all__ = ["convert", "score_claims", "score_entities", "score_stance", "main"]
+__all__ = ["conll_rows", "convert", "score_claims", "score_entities", "score_stance", "main"]
 
 
 def _write(path: Path, rows: Iterator[dict[str, Any]]) -> Path:
@@ -44,8 +47,45 @@ def _write(path: Path, rows: Iterator[dict[str, Any]]) -> Path:
     return path
 
 
-def convert(data: Path, work: Path) -> dict[str, tuple[Path, Any]]:
-    """Write the dev splits as JSONL inputs; return {split: (path, gold)}."""
+def conll_rows(
+    sentences: list[NerSentence], prefix: str, path: Path, *, unit: str = "document"
+) -> tuple[Path, set[tuple[str, int, int, str]]]:
+    """Write CoNLL sentences as JSONL lines and return the gold character spans.
+
+    With ``unit="document"`` a line is one CoNLL document, its sentences one per line (each a
+    paragraph of its own, so sentence bounds are the corpus's); with ``"sentence"`` one sentence.
+    Words are joined by single spaces.
+    """
+    if unit not in ("document", "sentence"):
+        raise ValueError(f"unit must be 'document' or 'sentence', not {unit!r}")
+    groups: dict[str, list[NerSentence]] = {}
+    for n, sentence in enumerate(sentences):
+        key = f"{prefix}-d{sentence.doc}" if unit == "document" else f"{prefix}-{n}"
+        groups.setdefault(key, []).append(sentence)
+    rows: list[dict[str, Any]] = []
+    gold: set[tuple[str, int, int, str]] = set()
+    for key, members in groups.items():
+        parts: list[str] = []
+        offset = 0
+        for sentence in members:
+            text, spans = conll_text(sentence.words)
+            if not text.strip():
+                continue
+            for first, last, kind in bio_spans(sentence.tags):
+                gold.add((key, offset + spans[first][0], offset + spans[last - 1][1], kind))
+            parts.append(text)
+            offset += len(text) + 1
+        if parts:
+            rows.append({"id": key, "text": "\n".join(parts)})
+    return _write(path, iter(rows)), gold
+
+
+def convert(data: Path, work: Path, *, conll_unit: str = "document") -> dict[str, tuple[Path, Any]]:
+    """Write the dev splits as JSONL inputs; return {split: (path, gold)}.
+
+    ``conll-val`` is the validation carved from CoNLL eng.train (every 10th document, never
+    trained on), for choosing post-processing before eng.testa is measured.
+    """
     out: dict[str, tuple[Path, Any]] = {}
     claims = read_checkthat(
         data / "checkthat2024-task1-en" / "CT24_checkworthy_english_dev-test.tsv"
@@ -54,17 +94,10 @@ def convert(data: Path, work: Path) -> dict[str, tuple[Path, Any]]:
         _write(work / "ct24-dev-test.jsonl", ({"id": f"ct{e.id}", "text": e.text} for e in claims)),
         {f"ct{e.id}": e.label for e in claims},
     )
-    sentences = read_conll(data / "conll2003-en" / "eng.testa")
-    rows: list[dict[str, Any]] = []
-    gold: set[tuple[str, int, int, str]] = set()
-    for n, sentence in enumerate(sentences):
-        text, spans = conll_text(sentence.words)
-        if not text.strip():
-            continue
-        rows.append({"id": f"testa-{n}", "text": text})
-        for first, last, kind in bio_spans(sentence.tags):
-            gold.add((f"testa-{n}", spans[first][0], spans[last - 1][1], kind))
-    out["conll-testa"] = (_write(work / "conll-testa.jsonl", iter(rows)), gold)
+    testa = read_conll(data / "conll2003-en" / "eng.testa")
+    out["conll-testa"] = conll_rows(testa, "testa", work / "conll-testa.jsonl", unit=conll_unit)
+    _train, carved = split_conll(read_conll(data / "conll2003-en" / "eng.train"))
+    out["conll-val"] = conll_rows(carved, "val", work / "conll-val.jsonl", unit=conll_unit)
     for split in ("dev-mt", "dev-rw"):
         examples = read_newsmtsc(data / "newsmtsc" / f"{split}.jsonl")
         rows = []  # reuse the list type above
@@ -178,21 +211,29 @@ def main(argv: list[str] | None = None) -> int:
         "--in-process", action="store_true", help="run the pipeline here instead of through the CLI"
     )
     parser.add_argument("--only", default="", help="comma-separated splits to run")
+    parser.add_argument(
+        "--conll-unit",
+        choices=("document", "sentence"),
+        default="document",
+        help="one JSONL line per CoNLL document (default) or per sentence",
+    )
     args = parser.parse_args(argv)
-    splits = convert(args.data, args.work)
+    splits = convert(args.data, args.work, conll_unit=args.conll_unit)
     detectors = {
         "ct24-dev-test": "structure,claims",
         "conll-testa": "structure,entities",
+        "conll-val": "structure,entities",
         "newsmtsc-dev-mt": "structure,entities,stance",
         "newsmtsc-dev-rw": "structure,entities,stance",
     }
     scorers = {
         "ct24-dev-test": score_claims,
         "conll-testa": score_entities,
+        "conll-val": score_entities,
         "newsmtsc-dev-mt": score_stance,
         "newsmtsc-dev-rw": score_stance,
     }
-    wanted = [s for s in args.only.split(",") if s] or list(splits)
+    wanted = [s for s in args.only.split(",") if s] or [s for s in splits if s != "conll-val"]
     results = {}
     for split in wanted:
         inp, gold = splits[split]

@@ -8,6 +8,9 @@
 - TC (technique classification): one label per template span; micro-F1 over all spans and F1 per
   technique. A span listed several times (several gold techniques) is matched best-first: the
   number of correct labels on a span is the size of the multiset intersection.
+  When a template lists one span k times, the span has k gold techniques: by default
+  (``repeats="ranked"``) its k lines get the span's k most probable techniques, best first, as
+  the SemEval-2020 systems did; ``repeats="same"`` repeats the single best technique.
 
 Files: ``si.txt`` lines ``article_id<TAB>start<TAB>end``; ``tc.txt`` and gold TC lines
 ``article_id<TAB>technique<TAB>start<TAB>end``; the TC template has ``?`` for the technique.
@@ -39,6 +42,7 @@ __all__ = [
     "score_tc",
     "PtcReport",
     "evaluate_ptc",
+    "rank_repeats",
 ]
 
 _ARTICLE_NAME = re.compile(r"^article(?P<id>[^.]+)\.txt$")
@@ -317,6 +321,50 @@ class PtcReport:
         return out
 
 
+REPEATS = ("ranked", "same")
+
+
+def rank_repeats(
+    keys: Sequence[tuple[int, int]],
+    distributions: Sequence[dict[str, float]],
+    *,
+    repeats: str = "ranked",
+) -> list[str]:
+    """The technique for each template line of one article.
+
+    Args:
+        keys: the ``(start, end)`` of each line, in template order; equal keys are one span
+            listed several times.
+        distributions: for each line, the probability of every technique (equal keys carry
+            equal distributions).
+        repeats: ``"ranked"``: the n-th line of a span gets its n-th most probable technique
+            (cycling if a span is listed more often than there are techniques); ``"same"``:
+            every line gets the most probable one.
+
+    Returns:
+        One technique per line.
+
+    Raises:
+        InvalidInput: ``repeats`` is not one of ``ranked``, ``same``, or the lengths differ.
+
+    Example:
+        >>> rank_repeats([(0, 5), (0, 5)], [{"Doubt": 0.7, "Slogans": 0.3}] * 2)
+        ['Doubt', 'Slogans']
+    """
+    if repeats not in REPEATS:
+        raise InvalidInput(f"repeats must be one of {', '.join(REPEATS)}, not {repeats!r}")
+    if len(keys) != len(distributions):
+        raise InvalidInput(f"{len(keys)} spans but {len(distributions)} distributions")
+    seen: Counter[tuple[int, int]] = Counter()
+    out = []
+    for key, probs in zip(keys, distributions, strict=True):
+        order = sorted(probs, key=lambda t: (-probs[t], t))
+        rank = seen[key] if repeats == "ranked" else 0
+        seen[key] += 1
+        out.append(order[rank % len(order)])
+    return out
+
+
 def evaluate_ptc(
     articles: str | Path,
     *,
@@ -326,6 +374,7 @@ def evaluate_ptc(
     tc_template: str | Path | None = None,
     ids: Iterable[str] | None = None,
     model_dir: str | Path | None = None,
+    repeats: str = "ranked",
 ) -> PtcReport:
     """Run the ``persuasion`` detector over PTC articles, write si.txt / tc.txt and score them.
 
@@ -337,6 +386,8 @@ def evaluate_ptc(
         tc_template: TC template (``?`` techniques) whose spans are classified.
         ids: only these article ids (a validation split).
         model_dir: a model folder other than the shipped one.
+        repeats: how a span the template lists several times is labelled (see
+            :func:`rank_repeats`).
 
     Returns:
         Paths written and the scores where gold was given.
@@ -352,6 +403,8 @@ def evaluate_ptc(
     from unspin.detectors import registry
     from unspin.document import Document
 
+    if repeats not in REPEATS:
+        raise InvalidInput(f"repeats must be one of {', '.join(REPEATS)}, not {repeats!r}")
     texts = read_articles(articles, ids)
     keep = set(texts)
     structure = registry.create("structure")
@@ -378,11 +431,13 @@ def evaluate_ptc(
             si_pred.append(SISpan(article_id, start, end))
         rows = by_article.get(article_id, [])
         if rows and template is not None:
-            labels = detector.classify_spans(  # type: ignore[attr-defined]
-                doc, [(template[i].start, template[i].end) for i in rows]
-            )
-            for i, label in zip(rows, labels, strict=True):
-                tc_pred[i] = TCSpan(article_id, template[i].start, template[i].end, label.technique)
+            keys = [(template[i].start, template[i].end) for i in rows]
+            unique = list(dict.fromkeys(keys))
+            labels = detector.classify_spans(doc, unique)  # type: ignore[attr-defined]
+            found = {key: label.probabilities for key, label in zip(unique, labels, strict=True)}
+            names = rank_repeats(keys, [found[key] for key in keys], repeats=repeats)
+            for i, name in zip(rows, names, strict=True):
+                tc_pred[i] = TCSpan(article_id, template[i].start, template[i].end, name)
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
     si_path = folder / "si.txt"
