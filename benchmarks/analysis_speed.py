@@ -42,9 +42,13 @@ def main() -> None:
     elapsed = time.perf_counter() - started
     model = engine().model
     enc = model.encode(paragraphs[:1], max_length=128)
-    feeds = {"input_ids": enc.ids, "attention_mask": enc.mask, "token_type_ids": enc.type_ids,
-             "shape_ids": np.zeros_like(enc.ids),
-             "target_mask": np.zeros((1, 1, enc.ids.shape[1]), np.float32)}
+    feeds = {
+        "input_ids": enc.ids,
+        "attention_mask": enc.mask,
+        "token_type_ids": enc.type_ids,
+        "shape_ids": np.zeros_like(enc.ids),
+        "target_mask": np.zeros((1, 1, enc.ids.shape[1]), np.float32),
+    }
     batch = {k: np.repeat(v, 16, axis=0) for k, v in feeds.items()}
     model.run(batch)
     runs = 5
@@ -54,8 +58,10 @@ def main() -> None:
     tokens_per_s = runs * batch["input_ids"].size / (time.perf_counter() - started)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"pipeline load (model + detectors): {load:.2f} s")
-    print(f"analysis layers: {args.articles / elapsed:.2f} articles/s "
-          f"({args.words}-word articles, {elapsed / args.articles:.3f} s each)")
+    print(
+        f"analysis layers: {args.articles / elapsed:.2f} articles/s "
+        f"({args.words}-word articles, {elapsed / args.articles:.3f} s each)"
+    )
     print(f"bare encoder pass: {tokens_per_s:,.0f} tokens/s (batch 16 x 128)")
     print(f"peak RSS: {rss:.0f} MB")
 

@@ -5,8 +5,11 @@ One ONNX model with two heads (see ``models/persuasion/card.md``):
 1. a token pass over windows of sentences with context finds the spans that use some technique
    (SI): the "any technique" channel, temperature-calibrated, thresholded, then post-processed
    (gaps merged, spans extended to whole words, short ones dropped);
-2. a span pass names each span's technique (TC) from the encoder states pooled over the span, the
-   window's [CLS] state and how often the phrase recurs in the article.
+2. the span head names each span's technique (TC) from the encoder states pooled over the span,
+   the window's [CLS] state and how often the phrase recurs in the article. Where the manifest
+   names a ``span_head`` graph (and the main graph outputs ``token_states``), the spans are named
+   from the states the token pass kept, many spans per window at once; otherwise each span gets
+   a row of its own in a second pass.
 
 Each span's ``label`` is a PTC technique, ``score`` the calibrated probability that the stretch
 uses a technique, ``attrs`` the technique probability, its group, the SemEval-2023 names and the
@@ -133,6 +136,8 @@ class PersuasionDetector:
             self.span_crop = None if crop is None else int(crop)
             crop = config.get("detect_span_crop", crop)
             self.detect_span_crop = None if crop is None else int(crop)
+            head = config.get("span_head")
+            self.span_head_file = None if head is None else str(head)
             temperatures = config.get("temperature", {})
             self.si_temperature = float(temperatures.get("si", 1.0))
             self.tc_temperature = float(temperatures.get("tc", 1.0))
@@ -150,6 +155,15 @@ class PersuasionDetector:
             )
         self.version = model.manifest.version
         self.batch_size = batch_size
+        self.span_head: Any = None
+        self.hidden = 0
+        if self.span_head_file is not None:
+            if STATES_OUTPUT not in _output_names(model):
+                raise ModelError(
+                    f"model {MODEL_NAME!r} has a span_head but its graph outputs no {STATES_OUTPUT}"
+                )
+            self.span_head = _head_session(model, self.span_head_file)
+            self.hidden = int(self.span_head.get_inputs()[0].shape[-1])
 
     @property
     def producer(self) -> str:
@@ -159,8 +173,10 @@ class PersuasionDetector:
 
     def _run(
         self, ids: np.ndarray, mask: np.ndarray, span_mask: np.ndarray, repetition: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray]:
-        token_logits, span_logits = self.model.run(
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """Token logits, span logits and (where the graph has that output) the encoder's last
+        hidden states [B, T, H]."""
+        outputs = self.model.run(
             {
                 "input_ids": ids,
                 "attention_mask": mask,
@@ -169,7 +185,8 @@ class PersuasionDetector:
                 "repetition": repetition,
             }
         )
-        return token_logits, span_logits
+        states = outputs[2][..., : self.hidden] if self.hidden and len(outputs) > 2 else None
+        return outputs[0], outputs[1], states
 
     def _rows(
         self, windows: Sequence[Window], rows: Sequence[int]
@@ -184,23 +201,39 @@ class PersuasionDetector:
 
     def token_logits(self, tokens: TokenizedText, windows: Sequence[Window]) -> np.ndarray:
         """Return the token logits [N, 15] of every token of the text, read on the blocks."""
+        return self.token_pass(tokens, windows)[0]
+
+    def token_pass(
+        self, tokens: TokenizedText, windows: Sequence[Window], rows: Sequence[int] | None = None
+    ) -> tuple[np.ndarray, dict[int, np.ndarray]]:
+        """Run the encoder over ``windows`` (those with a block, or the given ``rows``).
+
+        Returns:
+            The token logits [N, 15] of every token, read on the blocks, and, where the model
+            has a span head, each row's last hidden states [len(ids), H] by window index.
+        """
         out = np.zeros((len(tokens.ids), ANY_CHANNEL + 1), dtype=np.float32)
-        order = sorted(
-            (i for i, w in enumerate(windows) if w.block_last > w.block_first),
-            key=lambda i: len(windows[i].ids),
+        kept: dict[int, np.ndarray] = {}
+        chosen = (
+            [i for i, w in enumerate(windows) if w.block_last > w.block_first]
+            if rows is None
+            else list(rows)
         )
+        order = sorted(chosen, key=lambda i: len(windows[i].ids))
         for start in range(0, len(order), self.batch_size):
-            rows = order[start : start + self.batch_size]
-            ids, mask = self._rows(windows, rows)
+            batch = order[start : start + self.batch_size]
+            ids, mask = self._rows(windows, batch)
             zeros_span = np.zeros(ids.shape, dtype=np.float32)
-            zeros_rep = np.zeros((len(rows), 1), dtype=np.float32)
-            logits, _ = self._run(ids, mask, zeros_span, zeros_rep)
-            for i, r in enumerate(rows):
+            zeros_rep = np.zeros((len(batch), 1), dtype=np.float32)
+            logits, _, states = self._run(ids, mask, zeros_span, zeros_rep)
+            for i, r in enumerate(batch):
                 w = windows[r]
                 out[w.block_first : w.block_last] = logits[
                     i, w.position(w.block_first) : w.position(w.block_last)
                 ]
-        return out
+                if states is not None:
+                    kept[r] = states[i, : len(w.ids)]
+        return out, kept
 
     def _label_spans(
         self,
@@ -210,8 +243,16 @@ class PersuasionDetector:
         spans: Sequence[tuple[int, int]],
         *,
         crop: int | None = None,
+        kept: dict[int, np.ndarray] | None = None,
     ) -> list[np.ndarray | None]:
-        """Technique logits [14] for each span (None for a span that covers no token)."""
+        """Technique logits [14] for each span (None for a span that covers no token).
+
+        With a span head and the token pass's ``kept`` states, spans are named from those
+        states (whole windows, ``crop`` ignored); rows added for spans that no window holds
+        whole get their own encoder pass first.
+        """
+        if self.span_head is not None and kept is not None:
+            return self._label_from_states(text, tokens, windows, spans, kept)
         slots = place_spans(tokens, windows, spans, self.window_cfg, crop=crop)
         placed = [i for i, slot in enumerate(slots) if slot is not None]
         placed.sort(key=lambda i: len(windows[slots[i].window].ids))  # type: ignore[union-attr]
@@ -227,9 +268,51 @@ class PersuasionDetector:
                 assert slot is not None
                 span_mask[j, slot.a : slot.b] = 1.0
                 repetition[j, 0] = repetition_feature(text, spans[i][0], spans[i][1])
-            _, logits = self._run(ids, mask, span_mask, repetition)
+            _, logits, _ = self._run(ids, mask, span_mask, repetition)
             for j, i in enumerate(chunk):
                 result[i] = logits[j]
+        return result
+
+    def _label_from_states(
+        self,
+        text: str,
+        tokens: TokenizedText,
+        windows: list[Window],
+        spans: Sequence[tuple[int, int]],
+        kept: dict[int, np.ndarray],
+    ) -> list[np.ndarray | None]:
+        """Technique logits of the spans from kept window states, all spans of a window in one
+        row of the span head."""
+        slots = place_spans(tokens, windows, spans, self.window_cfg)
+        missing = sorted({s.window for s in slots if s is not None and s.window not in kept})
+        if missing:
+            kept = {**kept, **self.token_pass(tokens, windows, missing)[1]}
+        by_row: dict[int, list[int]] = {}
+        for i, slot in enumerate(slots):
+            if slot is not None:
+                by_row.setdefault(slot.window, []).append(i)
+        result: list[np.ndarray | None] = [None] * len(spans)
+        rows = sorted(by_row, key=lambda r: len(windows[r].ids))
+        for start in range(0, len(rows), self.batch_size):
+            batch = rows[start : start + self.batch_size]
+            length = max(len(windows[r].ids) for r in batch)
+            k = max(len(by_row[r]) for r in batch)
+            states = np.zeros((len(batch), length, self.hidden), dtype=np.float32)
+            span_mask = np.zeros((len(batch), k, length), dtype=np.float32)
+            repetition = np.zeros((len(batch), k, 1), dtype=np.float32)
+            for j, r in enumerate(batch):
+                states[j, : len(kept[r])] = kept[r]
+                for t, i in enumerate(by_row[r]):
+                    slot = slots[i]
+                    assert slot is not None
+                    span_mask[j, t, slot.a : slot.b] = 1.0
+                    repetition[j, t, 0] = repetition_feature(text, spans[i][0], spans[i][1])
+            (logits,) = self.span_head.run(
+                None, {"states": states, "span_mask": span_mask, "repetition": repetition}
+            )
+            for j, r in enumerate(batch):
+                for t, i in enumerate(by_row[r]):
+                    result[i] = logits[j, t]
         return result
 
     def technique_distribution(
@@ -288,8 +371,13 @@ class PersuasionDetector:
                     f"{len(doc.text)}-character text"
                 )
         tokens, windows = self._prepare(doc.text, self._sentences(doc))
-        token_logits = self.token_logits(tokens, windows) if self.tc_mix > 0 and windows else None
-        logits = self._label_spans(doc.text, tokens, windows, spans, crop=self.span_crop)
+        token_logits: np.ndarray | None = None
+        kept: dict[int, np.ndarray] | None = None
+        if windows and (self.tc_mix > 0 or self.span_head is not None):
+            token_logits, kept = self.token_pass(tokens, windows)
+            if self.tc_mix <= 0:
+                token_logits = None
+        logits = self._label_spans(doc.text, tokens, windows, spans, crop=self.span_crop, kept=kept)
         labels = []
         for (start, end), row in zip(spans, logits, strict=True):
             if row is None:
@@ -326,8 +414,10 @@ class PersuasionDetector:
         windows: list[Window],
         logits: np.ndarray,
         found: list[tuple[int, int, float]],
+        kept: dict[int, np.ndarray] | None = None,
     ) -> list[tuple[int, int, float, np.ndarray]]:
-        """Technique probabilities for found spans: from the span head (a second pass) or, with
+        """Technique probabilities for found spans: from the span head (on the token pass's
+        ``kept`` states where the model has a span-head graph, else a second pass) or, with
         ``labeller = "tokens"``, from the token pass's technique channels (no second pass)."""
         out = []
         if self.labeller == "tokens":
@@ -336,7 +426,12 @@ class PersuasionDetector:
                 out.append((start, end, score, self.technique_distribution(None, logits, a, b)))
             return out
         rows = self._label_spans(
-            text, tokens, windows, [(s, e) for s, e, _p in found], crop=self.detect_span_crop
+            text,
+            tokens,
+            windows,
+            [(s, e) for s, e, _p in found],
+            crop=self.detect_span_crop,
+            kept=kept,
         )
         for (start, end, score), row in zip(found, rows, strict=True):
             if row is not None:
@@ -351,11 +446,11 @@ class PersuasionDetector:
         tokens, windows = self._prepare(doc.text, self._sentences(doc))
         spans: list[Span] = []
         if windows:
-            logits = self.token_logits(tokens, windows)
+            logits, kept = self.token_pass(tokens, windows)
             probs = _sigmoid(si_logit(logits, self.si_combine) / self.si_temperature)
             found = decode_spans(doc.text, tokens, probs, self.decode_cfg)
             for start, end, score, tprobs in self._name_found(
-                doc.text, tokens, windows, logits, found
+                doc.text, tokens, windows, logits, found, kept if self.span_head else None
             ):
                 best = int(tprobs.argmax())
                 label = TECHNIQUES[best]
@@ -368,6 +463,35 @@ class PersuasionDetector:
             producer=self.producer,
             config={"threshold": self.decode_cfg.threshold, "model": self.model.producer},
         )
+
+
+#: the main graph's output with the encoder states (its first ``hidden`` features are the last
+#: layer's, which the span head reads)
+STATES_OUTPUT = "token_states"
+
+
+def _output_names(model: Any) -> list[str]:
+    session = getattr(model, "session", None)
+    return [o.name for o in session.get_outputs()] if session is not None else []
+
+
+def _head_session(model: Any, filename: str) -> Any:
+    """An onnxruntime session for a head graph listed in ``model``'s manifest (hash-checked
+    with the manifest's other files when the model loaded)."""
+    import onnxruntime as ort
+
+    from unspin.models.runtime import default_threads
+
+    manifest = model.manifest
+    if filename not in manifest.files:
+        raise ModelError(f"model {MODEL_NAME!r} head {filename!r} is not in its manifest files")
+    path = manifest.path(filename)
+    if not path.is_file():
+        raise ModelError(f"model {MODEL_NAME!r} is missing {path}; reinstall unspin")
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = default_threads()
+    options.inter_op_num_threads = 1
+    return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 
 
 def _shipped_version() -> str:
