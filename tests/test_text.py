@@ -64,3 +64,36 @@ def test_structure_sentences_know_their_paragraph(multiscript: str) -> None:
     for sentence in doc.layers["sentences"]:
         paragraph = paragraphs[sentence.attrs["paragraph"]]
         assert paragraph.start <= sentence.start and sentence.end <= paragraph.end
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The plan was backed by Ilsa Vane, R-Ore., who chairs the panel.",
+        "Critics included Tomas Reed, D-Wash.; both voted no.",
+        "A letter from Dr. Ana Holt reached the council on Monday.",
+    ],
+)
+def test_sentence_bounds_do_not_cut_after_a_title_or_before_a_comma(text: str) -> None:
+    assert sentence_bounds(text) == [(0, len(text))]
+
+
+def test_sentence_bounds_still_split_real_sentences() -> None:
+    text = "The mayor spoke. She left early.\nthe next line stays apart. Mr. Vale agreed."
+    pieces = [text[s:e] for s, e in sentence_bounds(text)]
+    assert pieces == [
+        "The mayor spoke.",
+        "She left early.",
+        "the next line stays apart.",
+        "Mr. Vale agreed.",
+    ]
+
+
+def test_pieces_cut_after_a_title_are_joined() -> None:
+    from unspin.text import _rejoin
+
+    text = "The way the mayor handled Sen. Vane angered many. Others agreed."
+    cut = text.index("Sen.") + len("Sen.")
+    end = text.index(" Others")
+    pieces = [(0, cut), (cut + 1, end), (end + 1, len(text))]
+    assert _rejoin(text, pieces) == [(0, end), (end + 1, len(text))]

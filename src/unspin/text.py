@@ -49,12 +49,77 @@ def _segmenter() -> Any:
     return segmenter
 
 
+#: titles written before a name: a sentence that "ends" with one goes on ("Sen. Vale said")
+_TITLES = frozenset(
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "prof",
+        "sen",
+        "rep",
+        "gov",
+        "gen",
+        "lt",
+        "col",
+        "sgt",
+        "capt",
+        "cmdr",
+        "adm",
+        "maj",
+        "rev",
+        "st",
+        "pres",
+        "amb",
+        "atty",
+        "supt",
+        "insp",
+        "det",
+        "cpl",
+        "pvt",
+        "hon",
+        "fr",
+        "sr",
+        "jr",
+    ]
+)
+_LAST_WORD = re.compile(r"([A-Za-z]+)\.[\"'”’)\]]*$")
+
+
+def _continues(text: str, end: int, next_start: int) -> bool:
+    """Whether the sentence ending at ``end`` was cut too early: it ends with a title
+    abbreviation, or the next piece starts with punctuation no sentence starts with
+    ("Rubio, R-Fla., said": pysbd cuts after "R-Fla.")."""
+    if "\n" in text[end:next_start]:
+        return False
+    last = _LAST_WORD.search(text, max(0, end - 12), end)
+    if last is not None and last.group(1).lower() in _TITLES:
+        return True
+    return text[next_start : next_start + 1] in (",", ";", ":", ")", "]")
+
+
 def sentence_bounds(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
     """Return ``[start, end)`` of each sentence of ``text[start:end]``, in absolute offsets.
 
     pysbd splits; offsets come from finding each piece in the original text in order, so they
-    always index the text as it is (pysbd's own spans drift on some inputs).
+    always index the text as it is (pysbd's own spans drift on some inputs). Pieces cut after a
+    title ("Sen.", "Dr.") or before a comma, semicolon, colon or closing bracket are joined again.
     """
+    return _rejoin(text, _pysbd_bounds(text, start, end))
+
+
+def _rejoin(text: str, bounds: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for s, e in bounds:
+        if out and _continues(text, out[-1][1], s):
+            out[-1] = (out[-1][0], e)
+        else:
+            out.append((s, e))
+    return out
+
+
+def _pysbd_bounds(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
     end = len(text) if end is None else end
     chunk = text[start:end]
     out: list[tuple[int, int]] = []
