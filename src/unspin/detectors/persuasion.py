@@ -3,8 +3,10 @@
 One ONNX model with two heads (see ``models/persuasion/card.md``):
 
 1. a token pass over windows of sentences with context finds the spans that use some technique
-   (SI): the "any technique" channel, temperature-calibrated, thresholded, then post-processed
-   (gaps merged, spans extended to whole words, short ones dropped);
+   (SI): the "any technique" channel (or, where the manifest names an ``si_head``, a small
+   bidirectional LSTM over the whole article's encoder states and token logits),
+   temperature-calibrated, thresholded, then post-processed (gaps merged, spans extended to whole
+   words, short ones dropped);
 2. a span pass names each span's technique (TC) from the encoder states pooled over the span, the
    window's [CLS] state and how often the phrase recurs in the article.
 
@@ -136,6 +138,8 @@ class PersuasionDetector:
             temperatures = config.get("temperature", {})
             self.si_temperature = float(temperatures.get("si", 1.0))
             self.tc_temperature = float(temperatures.get("tc", 1.0))
+            head = config.get("si_head")
+            self.si_head_file = None if head is None else str(head["file"])
         except (KeyError, TypeError, ValueError) as exc:
             raise ModelError(f"model {MODEL_NAME!r} manifest has no usable config: {exc}") from None
         if self.si_combine not in SI_COMBINE:
@@ -150,6 +154,9 @@ class PersuasionDetector:
             )
         self.version = model.manifest.version
         self.batch_size = batch_size
+        self.si_head: Any = None
+        if self.si_head_file is not None:
+            self.si_head = _head_session(model, self.si_head_file)
 
     @property
     def producer(self) -> str:
@@ -159,8 +166,9 @@ class PersuasionDetector:
 
     def _run(
         self, ids: np.ndarray, mask: np.ndarray, span_mask: np.ndarray, repetition: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray]:
-        token_logits, span_logits = self.model.run(
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """Token logits, span logits and (where the graph has that output) the encoder states."""
+        outputs = self.model.run(
             {
                 "input_ids": ids,
                 "attention_mask": mask,
@@ -169,7 +177,8 @@ class PersuasionDetector:
                 "repetition": repetition,
             }
         )
-        return token_logits, span_logits
+        states = outputs[2] if len(outputs) > 2 else None
+        return outputs[0], outputs[1], states
 
     def _rows(
         self, windows: Sequence[Window], rows: Sequence[int]
@@ -184,7 +193,15 @@ class PersuasionDetector:
 
     def token_logits(self, tokens: TokenizedText, windows: Sequence[Window]) -> np.ndarray:
         """Return the token logits [N, 15] of every token of the text, read on the blocks."""
+        return self.token_pass(tokens, windows)[0]
+
+    def token_pass(
+        self, tokens: TokenizedText, windows: Sequence[Window]
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        """Return the token logits [N, 15] of every token of the text, read on the blocks, and
+        the encoder's last states [N, H] (None where the graph does not output them)."""
         out = np.zeros((len(tokens.ids), ANY_CHANNEL + 1), dtype=np.float32)
+        states_out: np.ndarray | None = None
         order = sorted(
             (i for i, w in enumerate(windows) if w.block_last > w.block_first),
             key=lambda i: len(windows[i].ids),
@@ -194,13 +211,40 @@ class PersuasionDetector:
             ids, mask = self._rows(windows, rows)
             zeros_span = np.zeros(ids.shape, dtype=np.float32)
             zeros_rep = np.zeros((len(rows), 1), dtype=np.float32)
-            logits, _ = self._run(ids, mask, zeros_span, zeros_rep)
+            logits, _, states = self._run(ids, mask, zeros_span, zeros_rep)
+            if states is not None and states_out is None:
+                states_out = np.zeros((len(tokens.ids), states.shape[-1]), dtype=np.float32)
             for i, r in enumerate(rows):
                 w = windows[r]
-                out[w.block_first : w.block_last] = logits[
-                    i, w.position(w.block_first) : w.position(w.block_last)
-                ]
-        return out
+                a, b = w.position(w.block_first), w.position(w.block_last)
+                out[w.block_first : w.block_last] = logits[i, a:b]
+                if states is not None and states_out is not None:
+                    states_out[w.block_first : w.block_last] = states[i, a:b]
+        return out, states_out
+
+    def si_probabilities(self, logits: np.ndarray, states: np.ndarray | None) -> np.ndarray:
+        """Calibrated "some technique" probability of each token, from the SI head where the
+        model has one, else from the token channels (``si_combine``)."""
+        return _sigmoid(self.si_scores(logits, states) / self.si_temperature)
+
+    def si_scores(self, logits: np.ndarray, states: np.ndarray | None) -> np.ndarray:
+        """Uncalibrated "some technique" logit of each token (see ``si_probabilities``)."""
+        if self.si_head is None:
+            return si_logit(logits, self.si_combine)
+        if states is None:
+            raise ModelError(
+                f"model {MODEL_NAME!r} has an si_head but its graph outputs no token_states"
+            )
+        if len(logits) == 0:
+            return np.zeros(0, dtype=np.float32)
+        (head,) = self.si_head.run(
+            None,
+            {
+                "states": states[None].astype(np.float32),
+                "logits": logits[None].astype(np.float32),
+            },
+        )
+        return np.asarray(head[0, :, 0])
 
     def _label_spans(
         self,
@@ -227,7 +271,7 @@ class PersuasionDetector:
                 assert slot is not None
                 span_mask[j, slot.a : slot.b] = 1.0
                 repetition[j, 0] = repetition_feature(text, spans[i][0], spans[i][1])
-            _, logits = self._run(ids, mask, span_mask, repetition)
+            _, logits, _ = self._run(ids, mask, span_mask, repetition)
             for j, i in enumerate(chunk):
                 result[i] = logits[j]
         return result
@@ -265,8 +309,8 @@ class PersuasionDetector:
         tokens, windows = self._prepare(text, sentences)
         if not windows:
             return tokens, np.zeros(0, dtype=np.float32)
-        logits = self.token_logits(tokens, windows)
-        return tokens, _sigmoid(si_logit(logits, self.si_combine) / self.si_temperature)
+        logits, states = self.token_pass(tokens, windows)
+        return tokens, self.si_probabilities(logits, states)
 
     def classify_spans(self, doc: Document, spans: Sequence[tuple[int, int]]) -> list[SpanLabel]:
         """Name the technique of each given span of ``doc`` (the TC task).
@@ -351,8 +395,8 @@ class PersuasionDetector:
         tokens, windows = self._prepare(doc.text, self._sentences(doc))
         spans: list[Span] = []
         if windows:
-            logits = self.token_logits(tokens, windows)
-            probs = _sigmoid(si_logit(logits, self.si_combine) / self.si_temperature)
+            logits, states = self.token_pass(tokens, windows)
+            probs = self.si_probabilities(logits, states)
             found = decode_spans(doc.text, tokens, probs, self.decode_cfg)
             for start, end, score, tprobs in self._name_found(
                 doc.text, tokens, windows, logits, found
@@ -368,6 +412,25 @@ class PersuasionDetector:
             producer=self.producer,
             config={"threshold": self.decode_cfg.threshold, "model": self.model.producer},
         )
+
+
+def _head_session(model: Any, filename: str) -> Any:
+    """An onnxruntime session for the SI head file of ``model``'s folder (hash-checked with the
+    rest of the manifest's files when the model loaded)."""
+    import onnxruntime as ort
+
+    from unspin.models.runtime import default_threads
+
+    manifest = model.manifest
+    if filename not in manifest.files:
+        raise ModelError(f"model {MODEL_NAME!r} si_head {filename!r} is not in its manifest files")
+    path = manifest.path(filename)
+    if not path.is_file():
+        raise ModelError(f"model {MODEL_NAME!r} is missing {path}; reinstall unspin")
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = default_threads()
+    options.inter_op_num_threads = 1
+    return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 
 
 def _shipped_version() -> str:
@@ -389,7 +452,11 @@ def _shipped_version() -> str:
     requires=PersuasionDetector.requires,
     provides=PersuasionDetector.provides,
     description="propaganda technique spans (14 PTC classes) from the shipped MiniLM model",
-    model_files=("persuasion/model.onnx", "persuasion/tokenizer.json"),
+    model_files=(
+        "persuasion/model.onnx",
+        "persuasion/si_head.onnx",
+        "persuasion/tokenizer.json",
+    ),
 )
 def make_persuasion(
     *, directory: str | Path | None = None, batch_size: int = 16

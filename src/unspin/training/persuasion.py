@@ -107,10 +107,12 @@ class PersuasionNet(nn.Module):
         token_type_ids: torch.Tensor,
         span_mask: torch.Tensor,
         repetition: torch.Tensor,
-    ) -> tuple[torch.Tensor, torch.Tensor]:
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Token logits, span logits and the encoder's last states (for the SI head)."""
         states = self.encode(input_ids, attention_mask, token_type_ids)
         rows = torch.arange(states.shape[0], device=states.device)
-        return self.token_logits(states), self.span_logits(states, span_mask, rows, repetition)
+        token = self.token_logits(states)
+        return token, self.span_logits(states, span_mask, rows, repetition), states
 
 
 def base_model_dir() -> Path:
