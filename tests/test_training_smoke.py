@@ -55,7 +55,7 @@ def test_training_exports_int8_onnx_with_both_heads(run: Path) -> None:
     }
     token_logits, span_logits, states = session.run(None, feeds)
     assert token_logits.shape == (batch, length, 15)
-    assert states.shape == (batch, length, 32)
+    assert states.shape == (batch, length, 3 * 32)  # the last three layers' states
     assert span_logits.shape == (batch, 14)
 
 
@@ -155,7 +155,7 @@ def test_si_head_package_runs_in_the_detector(run: Path, tmp_path: Path) -> None
         tmp_path / "head-run",
         target,
         version="0.0.1",
-        head=HeadConfig(hidden=4, epochs=1, chunk=16),
+        head=HeadConfig(hidden=4, epochs=1, chunk=16, heads=2),
     )
     assert 0.0 <= metrics["int8"]["si"]["f1"] <= 1.0
     manifest = (target / "manifest.json").read_text()

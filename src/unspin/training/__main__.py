@@ -85,6 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     h.add_argument("--epochs", type=int, default=8)
     h.add_argument("--hidden", type=int, default=128)
     h.add_argument("--seed", type=int, default=13)
+    h.add_argument("--heads", type=int, default=1, help="average this many heads (seeds)")
     args = parser.parse_args(argv)
 
     if args.model == "persuasion-si-head":
@@ -101,7 +102,9 @@ def main(argv: list[str] | None = None) -> int:
             Path(args.out),
             Path(args.to),
             version=args.version,
-            head=HeadConfig(hidden=args.hidden, epochs=args.epochs, seed=args.seed),
+            head=HeadConfig(
+                hidden=args.hidden, epochs=args.epochs, seed=args.seed, heads=args.heads
+            ),
         )
         return 0
 

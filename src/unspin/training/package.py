@@ -451,7 +451,7 @@ def package_si_head(
         add_states_output,
         collect,
         export_head,
-        train_head,
+        train_heads,
     )
 
     cfg = head or HeadConfig()
@@ -469,7 +469,7 @@ def package_si_head(
     tokenizer = model / "tokenizer.json"
     plain = stage(graph, tokenizer, run / "stage-states", config, version)
     articles = collect(plain, corpus, train_ids)
-    net = train_head(articles, cfg, out=run)
+    net = train_heads(articles, cfg, out=run)
     head_file = export_head(net, run / "si_head.fp32.onnx", run / "si_head.onnx")
     config["si_head"] = {"file": "si_head.onnx", **asdict(cfg)}
     staged = stage(graph, tokenizer, run / "stage-head", config, version, si_head=head_file)

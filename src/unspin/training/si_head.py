@@ -1,14 +1,15 @@
 """Train the persuasion model's SI head on its frozen encoder states.
 
-The head reads, for every token of an article, the int8 encoder's last hidden state (the
-``token_states`` output, read on the window blocks like the token logits) and the 15 token logits,
+The head reads, for every token of an article, the int8 encoder's hidden states of its last three
+layers (the ``token_states`` output, read on the window blocks like the token logits) and the 15
+token logits,
 and runs a bidirectional LSTM over the whole article (so a token sees beyond its window). It
 outputs three logits per token: inside a technique span, first token of one, last token of one;
 the detector decodes the "inside" channel (the other two are auxiliary targets).
 
 Steps (``python -m unspin.training persuasion-si-head``):
 
-1. copy the model folder's ``model.onnx`` with the encoder states added as an output
+1. copy the model folder's ``model.onnx`` with those encoder states added as an output
    (:func:`add_states_output`);
 2. run it over the training articles through the detector's own windows and batches
    (:func:`collect`): the head trains on exactly the features it gets at run time;
@@ -38,35 +39,44 @@ from unspin.detectors.persuasion_windows import ANY_CHANNEL, TokenizedText
 
 log = logging.getLogger("unspin.training.si_head")
 
-# the last encoder layer's output in graphs exported by unspin.training.export (opset 17)
-STATES_TENSOR = "/encoder/encoder/layer.5/output/LayerNorm/LayerNormalization_output_0"
+# an encoder layer's output in graphs exported by torch.onnx (opset 17) from a BertModel
+LAYER_TENSOR = "/encoder/encoder/layer.{}/output/LayerNorm/LayerNormalization_output_0"
+# the head reads the outputs of the last STATE_LAYERS encoder layers, last first, concatenated
+STATE_LAYERS = 3
 STATES_OUTPUT = "token_states"
 HEAD_INPUTS = ["states", "logits"]
 HEAD_OUTPUTS = ["si_logits"]
 
 
-def add_states_output(source: Path, target: Path, tensor: str = STATES_TENSOR) -> Path:
-    """Copy the ONNX graph ``source`` to ``target`` with ``tensor`` also output as
-    ``token_states`` [batch, sequence, hidden] (a graph that has it already is copied as is).
+def add_states_output(source: Path, target: Path, layers: int = STATE_LAYERS) -> Path:
+    """Copy the ONNX graph ``source`` to ``target`` with the outputs of its last ``layers``
+    encoder layers (last first, concatenated on the hidden axis) also output as
+    ``token_states`` [batch, sequence, layers x hidden]. A graph that has that output already
+    (exported by :mod:`unspin.training.export`) is copied as is.
 
     Raises:
-        ValueError: the graph has no tensor of that name.
+        ValueError: the graph has fewer encoder layers than ``layers``.
     """
     import onnx
 
     model = onnx.load(str(source))
+    target.parent.mkdir(parents=True, exist_ok=True)
     if any(o.name == STATES_OUTPUT for o in model.graph.output):
         onnx.save(model, str(target))
         return target
-    if not any(tensor in node.output for node in model.graph.node):
-        raise ValueError(f"{source} has no tensor {tensor!r}")
-    model.graph.node.append(onnx.helper.make_node("Identity", [tensor], [STATES_OUTPUT]))
+    produced = {name for node in model.graph.node for name in node.output}
+    depth = 0
+    while LAYER_TENSOR.format(depth) in produced:
+        depth += 1
+    if depth < layers:
+        raise ValueError(f"{source} has {depth} encoder layers, fewer than {layers}")
+    tensors = [LAYER_TENSOR.format(depth - 1 - i) for i in range(layers)]
+    model.graph.node.append(onnx.helper.make_node("Concat", tensors, [STATES_OUTPUT], axis=-1))
     model.graph.output.append(
         onnx.helper.make_tensor_value_info(
             STATES_OUTPUT, onnx.TensorProto.FLOAT, ["batch", "sequence", "hidden"]
         )
     )
-    target.parent.mkdir(parents=True, exist_ok=True)
     onnx.save(model, str(target))
     return target
 
@@ -143,7 +153,8 @@ class HeadConfig:
     chunk: int = 256  # training rows: stretches of this many tokens (random offsets per epoch)
     batch_size: int = 8
     boundary_weight: float = 3.0  # positive weight of the begin/end targets
-    seed: int = 13
+    seed: int = 13  # head k trains with seed + k
+    heads: int = 1  # an ensemble: the exported graph averages the logits of this many heads
     threads: int = 1
 
 
@@ -165,6 +176,18 @@ class SIHeadNet(nn.Module):
         return self.out(self.dropout(h))  # type: ignore[no-any-return]
 
 
+class SIHeadEnsemble(nn.Module):
+    """The mean of the logits of several heads (same signature as :class:`SIHeadNet`)."""
+
+    def __init__(self, heads: list[SIHeadNet]) -> None:
+        super().__init__()
+        self.heads = nn.ModuleList(heads)
+
+    def forward(self, states: torch.Tensor, logits: torch.Tensor) -> torch.Tensor:
+        outs = [head(states, logits) for head in self.heads]
+        return torch.stack(outs).mean(0)
+
+
 def _pieces(
     articles: list[ArticleStates], chunk: int, rng: random.Random
 ) -> list[tuple[int, int, int]]:
@@ -181,17 +204,30 @@ def _pieces(
     return out
 
 
+def train_heads(
+    articles: list[ArticleStates], cfg: HeadConfig, *, out: Path | None = None
+) -> SIHeadEnsemble:
+    """Train ``cfg.heads`` heads (seeds ``cfg.seed + k``) with :func:`train_head`."""
+    heads = []
+    for k in range(cfg.heads):
+        folder = None if out is None else out / f"head{k}"
+        heads.append(train_head(articles, cfg, out=folder, seed=cfg.seed + k))
+    return SIHeadEnsemble(heads).eval()
+
+
 def train_head(
     articles: list[ArticleStates],
     cfg: HeadConfig,
     *,
     out: Path | None = None,
+    seed: int | None = None,
 ) -> SIHeadNet:
-    """Train the head on ``articles`` (BCE on the three targets, AdamW, linear decay); with
+    """Train one head on ``articles`` (BCE on the three targets, AdamW, linear decay); with
     ``out``, save ``head.pt`` and ``head_config.json`` there after every epoch."""
+    seed = cfg.seed if seed is None else seed
     torch.set_num_threads(cfg.threads)
-    torch.manual_seed(cfg.seed)
-    rng = random.Random(cfg.seed)
+    torch.manual_seed(seed)
+    rng = random.Random(seed)
     dim = articles[0].states.shape[1]
     net = SIHeadNet(dim, cfg)
     opt = torch.optim.AdamW(net.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
@@ -247,11 +283,14 @@ def train_head(
     return net
 
 
-def export_head(net: SIHeadNet, fp32: Path, int8: Path) -> Path:
-    """Export the head to ONNX (opset 17, dynamic batch and length) and quantize it to int8."""
+def export_head(net: SIHeadNet | SIHeadEnsemble, fp32: Path, int8: Path) -> Path:
+    """Export a head (or an ensemble) to ONNX (opset 17, dynamic batch and length) and quantize
+    it to int8 (per channel)."""
     from unspin.training import common
 
-    dim = net.proj.in_features - (ANY_CHANNEL + 1)
+    first = net.heads[0] if isinstance(net, SIHeadEnsemble) else net
+    assert isinstance(first, SIHeadNet)
+    dim = first.proj.in_features - (ANY_CHANNEL + 1)
     example = (torch.zeros(1, 12, dim), torch.zeros(1, 12, ANY_CHANNEL + 1))
     axes = {
         "states": {0: "batch", 1: "sequence"},
