@@ -6,9 +6,11 @@ import json
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from unspin.detectors import registry
+from unspin.detectors.persuasion import si_logit
 from unspin.document import Document
 from unspin.errors import InvalidInput, ModelError
 from unspin.models.runtime import MODELS_DIR
@@ -102,3 +104,80 @@ def test_persuasion_quality_gate_keeps_card_score(analysed: Document) -> None:
     from unspin.evaluation.gate import sentence_gate_score
 
     assert sentence_gate_score(analysed, GATE_LABELS) >= _card_floor()
+
+
+def _model_copy(tmp_path: Path, edit) -> Path:  # type: ignore[no-untyped-def]
+    """The shipped model folder with links to its files and an edited manifest."""
+    source = MODELS_DIR / "persuasion"
+    for path in source.iterdir():
+        if path.name != "manifest.json":
+            (tmp_path / path.name).symlink_to(path)
+    manifest = json.loads((source / "manifest.json").read_text())
+    edit(manifest)
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    return tmp_path
+
+
+def test_persuasion_shipped_model_finds_spans_with_its_si_head(detector, analysed) -> None:  # type: ignore[no-untyped-def]
+    assert detector.si_head is not None
+    sentences = [(s.start, s.end) for s in analysed.layer("sentences")]
+    tokens, windows = detector._prepare(analysed.text, sentences)
+    logits, states, _kept = detector.token_pass(tokens, windows)
+    assert states is not None and states.shape == (len(tokens.ids), 3 * 384)
+    probs = detector.si_probabilities(logits, states)
+    # the head's scores are not the token channels' ones
+    channels = 1 / (1 + np.exp(-si_logit(logits, detector.si_combine) / detector.si_temperature))
+    assert probs.shape == channels.shape and not np.allclose(probs, channels, atol=1e-3)
+
+
+def test_persuasion_without_si_head_uses_the_token_channels(tmp_path: Path, analysed) -> None:  # type: ignore[no-untyped-def]
+    folder = _model_copy(tmp_path, lambda m: m["config"].pop("si_head"))
+    plain = registry.create("persuasion", directory=folder)
+    assert plain.si_head is None
+    sentences = [(s.start, s.end) for s in analysed.layer("sentences")]
+    tokens, probs = plain.span_probabilities(analysed.text, sentences)
+    logits = plain.token_logits(*plain._prepare(analysed.text, sentences))
+    expected = 1 / (1 + np.exp(-si_logit(logits, plain.si_combine) / plain.si_temperature))
+    np.testing.assert_allclose(probs, expected, rtol=1e-5)
+
+
+def test_persuasion_si_head_outside_the_manifest_is_refused(tmp_path: Path) -> None:
+    folder = _model_copy(tmp_path, lambda m: m["files"].pop("si_head.onnx"))
+    with pytest.raises(ModelError, match="not in its manifest files"):
+        registry.create("persuasion", directory=folder)
+
+
+def test_persuasion_span_head_names_spans_as_the_second_pass_does(detector, analysed) -> None:  # type: ignore[no-untyped-def]
+    assert detector.span_head is not None
+    sentences = [(s.start, s.end) for s in analysed.layer("sentences")]
+    text = analysed.text
+    tokens, windows = detector._prepare(text, sentences)
+    _logits, _states, kept = detector.token_pass(tokens, windows)
+    # several spans in one window, one crossing two blocks, one of a single word
+    words = [(m.start(), m.end()) for m in re.finditer(r"\w+", text)]
+    spans = [(words[3][0], words[8][1]), (words[4][0], words[6][1]), words[20], words[-1]]
+    spans.append((words[len(words) // 2 - 3][0], words[len(words) // 2 + 3][1]))
+    from_states = detector._label_spans(text, tokens, list(windows), spans, kept=kept)
+    second_pass = detector._label_spans(text, tokens, list(windows), spans, crop=None)
+    for a, b in zip(from_states, second_pass, strict=True):
+        assert a is not None and b is not None
+        assert int(a.argmax()) == int(b.argmax())
+        assert np.abs(a - b).max() < 0.25  # the graph quantizes the head's activations
+
+
+def test_persuasion_without_span_head_runs_a_second_pass(tmp_path: Path, analysed) -> None:  # type: ignore[no-untyped-def]
+    folder = _model_copy(tmp_path, lambda m: m["config"].pop("span_head"))
+    plain = registry.create("persuasion", directory=folder)
+    assert plain.span_head is None
+    layer = plain.detect(analysed)
+    assert layer.spans and all(span.label in TECHNIQUES for span in layer.spans)
+
+
+def test_persuasion_span_head_must_be_a_manifest_file(tmp_path: Path) -> None:
+    def edit(manifest: dict) -> None:  # type: ignore[type-arg]
+        manifest["config"].pop("si_head")
+        manifest["config"]["span_head"] = "missing.onnx"
+
+    folder = _model_copy(tmp_path, edit)
+    with pytest.raises(ModelError, match="missing.onnx"):
+        registry.create("persuasion", directory=folder)

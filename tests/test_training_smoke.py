@@ -53,8 +53,9 @@ def test_training_exports_int8_onnx_with_both_heads(run: Path) -> None:
         "span_mask": np.zeros((batch, length), dtype=np.float32),
         "repetition": np.zeros((batch, 1), dtype=np.float32),
     }
-    token_logits, span_logits = session.run(None, feeds)
+    token_logits, span_logits, states = session.run(None, feeds)
     assert token_logits.shape == (batch, length, 15)
+    assert states.shape == (batch, length, 3 * 32)  # the last three layers' states
     assert span_logits.shape == (batch, 14)
 
 
@@ -98,3 +99,122 @@ def test_packaged_tiny_model_runs_in_the_detector(run: Path, tmp_path: Path) -> 
     assert layer.spans and all(
         span.label in detector.model.config["labels"] for span in layer.spans
     )
+
+
+def test_si_head_targets_mark_inside_begin_and_end() -> None:
+    from unspin.detectors.persuasion_windows import TokenizedText
+    from unspin.training.si_head import si_targets
+
+    # five tokens of 3 characters at 0, 4, 8, 12, 16; one span over tokens 1-3
+    starts = np.arange(0, 20, 4)
+    tokens = TokenizedText(np.arange(5), starts, starts + 3)
+    targets = si_targets(tokens, [(4, 15)])
+    assert targets[:, 0].tolist() == [0, 1, 1, 1, 0]
+    assert targets[:, 1].tolist() == [0, 1, 0, 0, 0]
+    assert targets[:, 2].tolist() == [0, 0, 0, 1, 0]
+
+
+def test_si_head_export_matches_torch(tmp_path: Path) -> None:
+    import onnxruntime as ort
+    import torch
+
+    from unspin.training.si_head import HeadConfig, SIHeadNet, export_head
+
+    torch.manual_seed(0)
+    net = SIHeadNet(8, HeadConfig(hidden=6)).eval()
+    export_head(net, tmp_path / "head.fp32.onnx", tmp_path / "head.onnx")
+    states = np.random.default_rng(0).normal(size=(1, 30, 8)).astype(np.float32)
+    logits = np.random.default_rng(1).normal(size=(1, 30, 15)).astype(np.float32)
+    with torch.no_grad():
+        expected = net(torch.from_numpy(states), torch.from_numpy(logits)).numpy()
+    (fp32,) = ort.InferenceSession(str(tmp_path / "head.fp32.onnx")).run(
+        None, {"states": states, "logits": logits}
+    )
+    (int8,) = ort.InferenceSession(str(tmp_path / "head.onnx")).run(
+        None, {"states": states, "logits": logits}
+    )
+    assert fp32.shape == (1, 30, 3)
+    np.testing.assert_allclose(fp32, expected, atol=1e-4)
+    assert np.abs(int8 - expected).max() < 0.2
+
+
+def test_si_head_package_runs_in_the_detector(run: Path, tmp_path: Path) -> None:
+    from unspin.detectors.persuasion import make_persuasion
+    from unspin.document import Document
+    from unspin.pipeline import Pipeline
+    from unspin.training.package import base_config, package_si_head, stage
+    from unspin.training.persuasion import tokenizer_file
+    from unspin.training.si_head import HeadConfig
+
+    config = base_config({"block_tokens": 24, "context_tokens": 8})
+    plain = stage(run / "export" / "model.onnx", tokenizer_file(tiny=True), tmp_path / "m", config)
+    target = tmp_path / "with-head"
+    metrics = package_si_head(
+        plain,
+        DATA,
+        tmp_path / "head-run",
+        target,
+        version="0.0.1",
+        head=HeadConfig(hidden=4, epochs=1, chunk=16, heads=2),
+    )
+    assert 0.0 <= metrics["int8"]["si"]["f1"] <= 1.0
+    manifest = (target / "manifest.json").read_text()
+    assert "si_head.onnx" in manifest
+    detector = make_persuasion(directory=target)
+    assert detector.si_head is not None
+    doc = Pipeline.from_names("structure").run(
+        Document((DATA / "train-articles/article1.txt").read_text())
+    )
+    tokens, probs = detector.span_probabilities(
+        doc.text, [(s.start, s.end) for s in doc.layer("sentences")]
+    )
+    assert probs.shape == (len(tokens.ids),) and ((probs >= 0) & (probs <= 1)).all()
+    detector.detect(doc)
+
+
+def test_span_head_graph_labels_many_spans_as_the_model_does(run: Path, tmp_path: Path) -> None:
+    import onnxruntime as ort
+
+    from unspin.training.span_head import extract_span_head
+
+    source = run / "export" / "model.onnx"
+    head = ort.InferenceSession(str(extract_span_head(source, tmp_path / "span_head.onnx")))
+    model = ort.InferenceSession(str(source))
+    rng = np.random.default_rng(0)
+    batch, length = 3, 12
+    spans = [(1, 4), (2, 3), (5, 11)]
+    feeds = {
+        "input_ids": rng.integers(1000, 2000, (batch, length)),
+        "attention_mask": np.ones((batch, length), dtype=np.int64),
+        "token_type_ids": np.zeros((batch, length), dtype=np.int64),
+    }
+    expected, states = [], None
+    for a, b in spans:  # the model: one span per row
+        span_mask = np.zeros((batch, length), dtype=np.float32)
+        span_mask[:, a:b] = 1.0
+        repetition = np.full((batch, 1), 0.5, dtype=np.float32)
+        outputs = dict(
+            zip(
+                [o.name for o in model.get_outputs()],
+                model.run(None, {**feeds, "span_mask": span_mask, "repetition": repetition}),
+                strict=True,
+            )
+        )
+        expected.append(outputs["span_logits"])
+        states = outputs["token_states"]
+    assert states is not None
+    hidden = head.get_inputs()[0].shape[-1]
+    span_masks = np.zeros((batch, len(spans), length), dtype=np.float32)
+    for k, (a, b) in enumerate(spans):
+        span_masks[:, k, a:b] = 1.0
+    (logits,) = head.run(
+        None,
+        {
+            "states": states[..., :hidden],
+            "span_mask": span_masks,
+            "repetition": np.full((batch, len(spans), 1), 0.5, dtype=np.float32),
+        },
+    )
+    assert logits.shape == (batch, len(spans), 14)
+    for k in range(len(spans)):  # the graph quantizes its activations; the head does not
+        np.testing.assert_allclose(logits[:, k], expected[k], atol=0.05)

@@ -3,13 +3,14 @@
 One ONNX model with two heads (see ``models/persuasion/card.md``):
 
 1. a token pass over windows of sentences with context finds the spans that use some technique
-   (SI): the "any technique" channel, temperature-calibrated, thresholded, then post-processed
-   (gaps merged, spans extended to whole words, short ones dropped);
+   (SI): the "any technique" channel (or, where the manifest names an ``si_head``, a small
+   bidirectional LSTM over the whole article's encoder states and token logits),
+   temperature-calibrated, thresholded, then post-processed (gaps merged, spans extended to whole
+   words, short ones dropped);
 2. the span head names each span's technique (TC) from the encoder states pooled over the span,
    the window's [CLS] state and how often the phrase recurs in the article. Where the manifest
-   names a ``span_head`` graph (and the main graph outputs ``token_states``), the spans are named
-   from the states the token pass kept, many spans per window at once; otherwise each span gets
-   a row of its own in a second pass.
+   names a ``span_head`` graph, the spans are named from the states the token pass kept, many
+   spans per window at once; otherwise each span gets a row of its own in a second pass.
 
 Each span's ``label`` is a PTC technique, ``score`` the calibrated probability that the stretch
 uses a technique, ``attrs`` the technique probability, its group, the SemEval-2023 names and the
@@ -136,11 +137,13 @@ class PersuasionDetector:
             self.span_crop = None if crop is None else int(crop)
             crop = config.get("detect_span_crop", crop)
             self.detect_span_crop = None if crop is None else int(crop)
-            head = config.get("span_head")
-            self.span_head_file = None if head is None else str(head)
             temperatures = config.get("temperature", {})
             self.si_temperature = float(temperatures.get("si", 1.0))
             self.tc_temperature = float(temperatures.get("tc", 1.0))
+            head = config.get("si_head")
+            self.si_head_file = None if head is None else str(head["file"])
+            span_head = config.get("span_head")
+            self.span_head_file = None if span_head is None else str(span_head)
         except (KeyError, TypeError, ValueError) as exc:
             raise ModelError(f"model {MODEL_NAME!r} manifest has no usable config: {exc}") from None
         if self.si_combine not in SI_COMBINE:
@@ -155,13 +158,16 @@ class PersuasionDetector:
             )
         self.version = model.manifest.version
         self.batch_size = batch_size
+        if (self.si_head_file or self.span_head_file) and STATES_OUTPUT not in _output_names(model):
+            raise ModelError(
+                f"model {MODEL_NAME!r} has a head graph but its graph outputs no {STATES_OUTPUT}"
+            )
+        self.si_head: Any = None
+        if self.si_head_file is not None:
+            self.si_head = _head_session(model, self.si_head_file)
         self.span_head: Any = None
-        self.hidden = 0
+        self.hidden = 0  # the span head's state size: the last layer's part of token_states
         if self.span_head_file is not None:
-            if STATES_OUTPUT not in _output_names(model):
-                raise ModelError(
-                    f"model {MODEL_NAME!r} has a span_head but its graph outputs no {STATES_OUTPUT}"
-                )
             self.span_head = _head_session(model, self.span_head_file)
             self.hidden = int(self.span_head.get_inputs()[0].shape[-1])
 
@@ -174,8 +180,7 @@ class PersuasionDetector:
     def _run(
         self, ids: np.ndarray, mask: np.ndarray, span_mask: np.ndarray, repetition: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-        """Token logits, span logits and (where the graph has that output) the encoder's last
-        hidden states [B, T, H]."""
+        """Token logits, span logits and (where the graph has that output) the encoder states."""
         outputs = self.model.run(
             {
                 "input_ids": ids,
@@ -185,7 +190,7 @@ class PersuasionDetector:
                 "repetition": repetition,
             }
         )
-        states = outputs[2][..., : self.hidden] if self.hidden and len(outputs) > 2 else None
+        states = outputs[2] if len(outputs) > 2 else None
         return outputs[0], outputs[1], states
 
     def _rows(
@@ -205,14 +210,17 @@ class PersuasionDetector:
 
     def token_pass(
         self, tokens: TokenizedText, windows: Sequence[Window], rows: Sequence[int] | None = None
-    ) -> tuple[np.ndarray, dict[int, np.ndarray]]:
+    ) -> tuple[np.ndarray, np.ndarray | None, dict[int, np.ndarray]]:
         """Run the encoder over ``windows`` (those with a block, or the given ``rows``).
 
         Returns:
-            The token logits [N, 15] of every token, read on the blocks, and, where the model
-            has a span head, each row's last hidden states [len(ids), H] by window index.
+            The token logits [N, 15] of every token of the text, read on the blocks; the
+            encoder states [N, H'] read the same way (None where the graph does not output
+            them); and, where the model has a span head, each row's last-layer states
+            [len(ids), H] by window index (for naming spans without a second pass).
         """
         out = np.zeros((len(tokens.ids), ANY_CHANNEL + 1), dtype=np.float32)
+        states_out: np.ndarray | None = None
         kept: dict[int, np.ndarray] = {}
         chosen = (
             [i for i, w in enumerate(windows) if w.block_last > w.block_first]
@@ -226,14 +234,41 @@ class PersuasionDetector:
             zeros_span = np.zeros(ids.shape, dtype=np.float32)
             zeros_rep = np.zeros((len(batch), 1), dtype=np.float32)
             logits, _, states = self._run(ids, mask, zeros_span, zeros_rep)
+            if states is not None and states_out is None:
+                states_out = np.zeros((len(tokens.ids), states.shape[-1]), dtype=np.float32)
             for i, r in enumerate(batch):
                 w = windows[r]
-                out[w.block_first : w.block_last] = logits[
-                    i, w.position(w.block_first) : w.position(w.block_last)
-                ]
-                if states is not None:
-                    kept[r] = states[i, : len(w.ids)]
-        return out, kept
+                a, b = w.position(w.block_first), w.position(w.block_last)
+                out[w.block_first : w.block_last] = logits[i, a:b]
+                if states is not None and states_out is not None:
+                    states_out[w.block_first : w.block_last] = states[i, a:b]
+                    if self.span_head is not None:
+                        kept[r] = states[i, : len(w.ids), : self.hidden]
+        return out, states_out, kept
+
+    def si_probabilities(self, logits: np.ndarray, states: np.ndarray | None) -> np.ndarray:
+        """Calibrated "some technique" probability of each token, from the SI head where the
+        model has one, else from the token channels (``si_combine``)."""
+        return _sigmoid(self.si_scores(logits, states) / self.si_temperature)
+
+    def si_scores(self, logits: np.ndarray, states: np.ndarray | None) -> np.ndarray:
+        """Uncalibrated "some technique" logit of each token (see ``si_probabilities``)."""
+        if self.si_head is None:
+            return si_logit(logits, self.si_combine)
+        if states is None:
+            raise ModelError(
+                f"model {MODEL_NAME!r} has an si_head but its graph outputs no token_states"
+            )
+        if len(logits) == 0:
+            return np.zeros(0, dtype=np.float32)
+        (head,) = self.si_head.run(
+            None,
+            {
+                "states": states[None].astype(np.float32),
+                "logits": logits[None].astype(np.float32),
+            },
+        )
+        return np.asarray(head[0, :, 0])
 
     def _label_spans(
         self,
@@ -286,7 +321,7 @@ class PersuasionDetector:
         slots = place_spans(tokens, windows, spans, self.window_cfg)
         missing = sorted({s.window for s in slots if s is not None and s.window not in kept})
         if missing:
-            kept = {**kept, **self.token_pass(tokens, windows, missing)[1]}
+            kept = {**kept, **self.token_pass(tokens, windows, missing)[2]}
         by_row: dict[int, list[int]] = {}
         for i, slot in enumerate(slots):
             if slot is not None:
@@ -348,8 +383,8 @@ class PersuasionDetector:
         tokens, windows = self._prepare(text, sentences)
         if not windows:
             return tokens, np.zeros(0, dtype=np.float32)
-        logits = self.token_logits(tokens, windows)
-        return tokens, _sigmoid(si_logit(logits, self.si_combine) / self.si_temperature)
+        logits, states, _kept = self.token_pass(tokens, windows)
+        return tokens, self.si_probabilities(logits, states)
 
     def classify_spans(self, doc: Document, spans: Sequence[tuple[int, int]]) -> list[SpanLabel]:
         """Name the technique of each given span of ``doc`` (the TC task).
@@ -374,7 +409,7 @@ class PersuasionDetector:
         token_logits: np.ndarray | None = None
         kept: dict[int, np.ndarray] | None = None
         if windows and (self.tc_mix > 0 or self.span_head is not None):
-            token_logits, kept = self.token_pass(tokens, windows)
+            token_logits, _states, kept = self.token_pass(tokens, windows)
             if self.tc_mix <= 0:
                 token_logits = None
         logits = self._label_spans(doc.text, tokens, windows, spans, crop=self.span_crop, kept=kept)
@@ -446,8 +481,8 @@ class PersuasionDetector:
         tokens, windows = self._prepare(doc.text, self._sentences(doc))
         spans: list[Span] = []
         if windows:
-            logits, kept = self.token_pass(tokens, windows)
-            probs = _sigmoid(si_logit(logits, self.si_combine) / self.si_temperature)
+            logits, states, kept = self.token_pass(tokens, windows)
+            probs = self.si_probabilities(logits, states)
             found = decode_spans(doc.text, tokens, probs, self.decode_cfg)
             for start, end, score, tprobs in self._name_found(
                 doc.text, tokens, windows, logits, found, kept if self.span_head else None
@@ -513,7 +548,12 @@ def _shipped_version() -> str:
     requires=PersuasionDetector.requires,
     provides=PersuasionDetector.provides,
     description="propaganda technique spans (14 PTC classes) from the shipped MiniLM model",
-    model_files=("persuasion/model.onnx", "persuasion/tokenizer.json"),
+    model_files=(
+        "persuasion/model.onnx",
+        "persuasion/si_head.onnx",
+        "persuasion/span_head.onnx",
+        "persuasion/tokenizer.json",
+    ),
 )
 def make_persuasion(
     *, directory: str | Path | None = None, batch_size: int = 16

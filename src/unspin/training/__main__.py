@@ -73,7 +73,40 @@ def main(argv: list[str] | None = None) -> int:
     )
     x.add_argument("--run", required=True, help="the training run folder")
     x.add_argument("--checkpoint", help="weights file (default: RUN/last.pt)")
+    h = sub.add_parser(
+        "persuasion-si-head",
+        help="train an SI head on a packaged model's frozen encoder states and repackage it",
+    )
+    h.add_argument("--model-dir", required=True, help="a packaged model folder (the shipped one)")
+    h.add_argument("--data", required=True, help="folder holding ptc-semeval2020/")
+    h.add_argument("--out", required=True, help="run folder: head checkpoint, staged models")
+    h.add_argument("--to", required=True, help="target folder (src/unspin/models/persuasion)")
+    h.add_argument("--version", required=True, help="version of the new model folder")
+    h.add_argument("--epochs", type=int, default=8)
+    h.add_argument("--hidden", type=int, default=128)
+    h.add_argument("--seed", type=int, default=13)
+    h.add_argument("--heads", type=int, default=1, help="average this many heads (seeds)")
     args = parser.parse_args(argv)
+
+    if args.model == "persuasion-si-head":
+        import logging
+        from pathlib import Path
+
+        from unspin.training.package import package_si_head
+        from unspin.training.si_head import HeadConfig
+
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+        package_si_head(
+            Path(args.model_dir),
+            Path(args.data),
+            Path(args.out),
+            Path(args.to),
+            version=args.version,
+            head=HeadConfig(
+                hidden=args.hidden, epochs=args.epochs, seed=args.seed, heads=args.heads
+            ),
+        )
+        return 0
 
     if args.model == "persuasion-export":
         from pathlib import Path

@@ -12,11 +12,12 @@ from unspin.training.persuasion import PersuasionNet
 __all__ = ["export_onnx", "quantize", "INPUT_NAMES", "OUTPUT_NAMES"]
 
 INPUT_NAMES = ["input_ids", "attention_mask", "token_type_ids", "span_mask", "repetition"]
-OUTPUT_NAMES = ["token_logits", "span_logits"]
+OUTPUT_NAMES = ["token_logits", "span_logits", "token_states"]
 
 
 def export_onnx(net: PersuasionNet, path: Path) -> Path:
-    """Write ``net`` (both heads) as ONNX opset 17 with dynamic batch and sequence axes."""
+    """Write ``net`` (both heads, and the encoder states for the SI head) as ONNX opset 17 with
+    dynamic batch and sequence axes."""
     batch, length = 2, 16
     ids = torch.randint(1000, 2000, (batch, length), dtype=torch.long)
     mask = torch.ones(batch, length, dtype=torch.long)
@@ -32,6 +33,7 @@ def export_onnx(net: PersuasionNet, path: Path) -> Path:
         "repetition": {0: "batch"},
         "token_logits": {0: "batch", 1: "sequence"},
         "span_logits": {0: "batch"},
+        "token_states": {0: "batch", 1: "sequence"},
     }
     return common.export_onnx(
         net,

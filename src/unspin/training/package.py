@@ -29,10 +29,13 @@ log = logging.getLogger("unspin.training.package")
 VERSION = "1.0.0"
 
 
-def _manifest(directory: Path, config: dict[str, Any], version: str) -> None:
+def _manifest(
+    directory: Path, config: dict[str, Any], version: str, extra: tuple[str, ...] = ()
+) -> None:
     from unspin.models.runtime import sha256_file
 
-    files = {name: sha256_file(directory / name) for name in ("model.onnx", "tokenizer.json")}
+    names = ("model.onnx", *extra, "tokenizer.json")
+    files = {name: sha256_file(directory / name) for name in names}
     manifest = {"name": "persuasion", "version": version, "files": files, "config": config}
     (directory / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
 
@@ -59,12 +62,25 @@ def stage(
     target: Path,
     config: dict[str, Any],
     version: str = VERSION,
+    *,
+    si_head: Path | None = None,
+    span_head: Path | None = None,
 ) -> Path:
-    """Copy a model and tokenizer into ``target`` and write its manifest."""
+    """Copy a model and tokenizer (and an SI head, named in ``config["si_head"]``, and a span
+    head, named in ``config["span_head"]``) into ``target`` and write its manifest."""
     target.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(model_file, target / "model.onnx")
     shutil.copyfile(tokenizer_file, target / "tokenizer.json")
-    _manifest(target, config, version)
+    extra: tuple[str, ...] = ()
+    if si_head is not None:
+        name = str(config["si_head"]["file"])
+        shutil.copyfile(si_head, target / name)
+        extra = (name,)
+    if span_head is not None:
+        name = str(config["span_head"])
+        shutil.copyfile(span_head, target / name)
+        extra = (*extra, name)
+    _manifest(target, config, version, extra)
     return target
 
 
@@ -94,19 +110,18 @@ def tune(model_dir: Path, corpus: Path, val_ids: list[str]) -> dict[str, Any]:
     cache = []
     token_votes: list[int] = []
     span_channels_all: list[np.ndarray] = []
-    token_logits_all, token_labels_all, span_logits_all, span_labels_all = [], [], [], []
+    token_labels_all, span_logits_all, span_labels_all = [], [], []
     for article_id, text in texts.items():
         doc = Document(text, id=article_id)
         doc = doc.with_layers(structure.detect(doc))  # type: ignore[arg-type]
         tokens, windows = detector._prepare(text, detector._sentences(doc))
-        logits = detector.token_logits(tokens, windows)
+        logits, states, _kept = detector.token_pass(tokens, windows)
         labels = np.zeros(len(tokens.ids), dtype=np.float32)
         for gold in si_gold:
             if gold.article_id == article_id:
                 a = int(np.searchsorted(tokens.ends, gold.start, side="right"))
                 b = int(np.searchsorted(tokens.starts, gold.end, side="left"))
                 labels[a:b] = 1.0
-        token_logits_all.append(logits)
         token_labels_all.append(labels)
         mine = [t for t in tc_gold if t.article_id == article_id]
         for t in mine:
@@ -125,8 +140,13 @@ def tune(model_dir: Path, corpus: Path, val_ids: list[str]) -> dict[str, Any]:
                 span_channels_all.append(channel / max(1e-9, float(channel.sum())))
                 span_logits_all.append(row)
                 span_labels_all.append(TECHNIQUE_INDEX[t.technique])
-        cache.append((article_id, text, tokens, logits))
-    all_logits = np.concatenate(token_logits_all)
+        # the uncalibrated SI logit of each token, by way of combining the channels
+        if detector.si_head is not None:
+            si_by = {"head": detector.si_scores(logits, states)}
+        else:
+            si_by = {combine: si_logit(logits, combine) for combine in SI_COMBINE}
+        cache.append((article_id, text, tokens, si_by))
+    si_all = {c: np.concatenate([k[3][c] for k in cache]) for c in cache[0][3]}
     y = np.concatenate(token_labels_all)
     zs = np.stack(span_logits_all)
     ys = np.asarray(span_labels_all)
@@ -140,8 +160,7 @@ def tune(model_dir: Path, corpus: Path, val_ids: list[str]) -> dict[str, Any]:
     t_tc = _fit_temperature(tc_nll)
     log.info("TC temperature %.3f (nll %.4f -> %.4f)", t_tc, tc_nll(1.0), tc_nll(t_tc))
     best: tuple[float, DecodeConfig, str, float] | None = None
-    for combine in SI_COMBINE:
-        z = si_logit(all_logits, combine)
+    for combine, z in si_all.items():
 
         def si_nll(t: float, z: np.ndarray = z) -> float:
             p = np.clip(1 / (1 + np.exp(-z / t)), 1e-7, 1 - 1e-7)
@@ -151,12 +170,10 @@ def tune(model_dir: Path, corpus: Path, val_ids: list[str]) -> dict[str, Any]:
         log.info(
             "SI %s: temperature %.3f (nll %.4f -> %.4f)", combine, t_si, si_nll(1.0), si_nll(t_si)
         )
-        probs_by = [
-            1 / (1 + np.exp(-si_logit(logits, combine) / t_si)) for _a, _t, _k, logits in cache
-        ]
+        probs_by = [1 / (1 + np.exp(-si_by[combine] / t_si)) for _a, _t, _k, si_by in cache]
         grid = itertools.product(
             np.round(np.arange(0.15, 0.71, 0.05), 2),
-            (0, 1, 2, 5, 10),
+            (0, 1, 2, 5, 10, 20, 40),
             (1, 3, 6, 10, 20),
             (True, False),
         )
@@ -187,7 +204,7 @@ def tune(model_dir: Path, corpus: Path, val_ids: list[str]) -> dict[str, Any]:
     return {
         "decode": asdict(best[1]),
         "temperature": {"si": best[3], "tc": t_tc},
-        "si_combine": best[2],
+        "si_combine": best[2] if best[2] in SI_COMBINE else detector.si_combine,
         "tc_mix": best_mix,
         "tuning": {
             "si_f1": best[0],
@@ -407,3 +424,94 @@ def write_card(
     path = target / "card.md"
     path.write_text("\n".join(lines), encoding="utf-8")
     return path
+
+
+def package_si_head(
+    model: Path,
+    data: Path,
+    run: Path,
+    target: Path,
+    *,
+    version: str,
+    head: Any = None,
+    val_fraction: float = 0.15,
+    seed: int = 13,
+) -> dict[str, Any]:
+    """Add a trained SI head to a packaged persuasion model (see ``unspin.training.si_head``).
+
+    ``model`` is a model folder (the shipped one): its ``model.onnx`` gets the encoder states as
+    an output, a head trains on the states of the training split, the decoding and temperatures
+    are tuned again on the validation split (the same ``split_ids`` as training), and the result
+    is scored with ``evaluate_ptc`` and written to ``target`` (``model.onnx``, ``si_head.onnx``,
+    ``tokenizer.json``, ``manifest.json``, ``metrics.json``; the card is left to edit).
+
+    Returns:
+        The metrics written to ``target/metrics.json``: ``int8`` with the head, and the
+        folder's earlier figures under ``before_si_head``.
+    """
+    from unspin.evaluation.ptc import read_articles
+    from unspin.training.ptc_data import split_ids
+    from unspin.training.si_head import (
+        HeadConfig,
+        add_states_output,
+        collect,
+        export_head,
+        train_heads,
+    )
+    from unspin.training.span_head import SPAN_HEAD_FILE, extract_span_head
+
+    cfg = head or HeadConfig()
+    corpus = find_corpus(data)
+    manifest = json.loads((model / "manifest.json").read_text())
+    config = dict(manifest["config"])
+    config.pop("si_head", None)
+    config.pop("span_head", None)
+    ids = sorted(read_articles(corpus / "train-articles"))
+    train_ids, val_ids = split_ids(ids, fraction=val_fraction, seed=seed)
+    run.mkdir(parents=True, exist_ok=True)
+    (run / "split.json").write_text(
+        json.dumps({"train": train_ids, "validation": val_ids}, indent=1) + "\n"
+    )
+    graph = add_states_output(model / "model.onnx", run / "model.onnx")
+    tokenizer = model / "tokenizer.json"
+    # found spans are named from the token pass's states (unspin.training.span_head)
+    span_file = extract_span_head(graph, run / SPAN_HEAD_FILE)
+    config["span_head"] = SPAN_HEAD_FILE
+    config["detect_span_crop"] = None
+    heads = {"span_head": span_file}
+    plain = stage(graph, tokenizer, run / "stage-states", config, version, **heads)
+    articles = collect(plain, corpus, train_ids)
+    net = train_heads(articles, cfg, out=run)
+    head_file = export_head(net, run / "si_head.fp32.onnx", run / "si_head.onnx")
+    config["si_head"] = {"file": "si_head.onnx", **asdict(cfg)}
+    staged = stage(
+        graph, tokenizer, run / "stage-head", config, version, si_head=head_file, **heads
+    )
+    config.update(tune(staged, corpus, val_ids))
+    staged = stage(
+        graph, tokenizer, run / "stage-head", config, version, si_head=head_file, **heads
+    )
+    report = evaluate_ptc(
+        corpus / "train-articles",
+        out=run / "eval-int8",
+        ids=val_ids,
+        si_gold=corpus / "train-task-si.labels",
+        tc_gold=corpus / "train-task-flc-tc.labels",
+        model_dir=staged,
+    )
+    assert report.si is not None and report.tc is not None
+    log.info("int8 + SI head: %s", " | ".join(report.lines()[2:5]))
+    before = {}
+    if (model / "metrics.json").is_file():
+        before = json.loads((model / "metrics.json").read_text())
+    metrics: dict[str, Any] = {
+        "validation_articles": len(val_ids),
+        "int8": {"si": asdict(report.si), "tc": asdict(report.tc)},
+        "before_si_head": before.get("before_si_head", before),
+    }
+    stage(graph, tokenizer, target, config, version, si_head=head_file, **heads)
+    fixture = Path(__file__).resolve().parents[3] / "tests/data/persuasion_gate.txt"
+    if fixture.is_file():
+        metrics["gate"] = gate_score(target, fixture)
+    (target / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
+    return metrics

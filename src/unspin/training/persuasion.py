@@ -107,10 +107,23 @@ class PersuasionNet(nn.Module):
         token_type_ids: torch.Tensor,
         span_mask: torch.Tensor,
         repetition: torch.Tensor,
-    ) -> tuple[torch.Tensor, torch.Tensor]:
-        states = self.encode(input_ids, attention_mask, token_type_ids)
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Token logits, span logits and, for the SI head, the states of the last
+        ``STATE_LAYERS`` encoder layers (last first, concatenated)."""
+        from unspin.training.si_head import STATE_LAYERS
+
+        out = self.encoder(
+            input_ids=input_ids,
+            attention_mask=attention_mask,
+            token_type_ids=token_type_ids,
+            output_hidden_states=True,
+        )
+        states = out.last_hidden_state
+        layers = out.hidden_states[::-1][:STATE_LAYERS]
         rows = torch.arange(states.shape[0], device=states.device)
-        return self.token_logits(states), self.span_logits(states, span_mask, rows, repetition)
+        token = self.token_logits(states)
+        span = self.span_logits(states, span_mask, rows, repetition)
+        return token, span, torch.cat(list(layers), dim=-1)
 
 
 def base_model_dir() -> Path:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["SPAN_HEAD_FILE", "extract_span_head", "dequantized"]
+__all__ = ["SPAN_HEAD_FILE", "add_span_head", "extract_span_head", "dequantized"]
 
 SPAN_HEAD_FILE = "span_head.onnx"
 _LAYERS = ("span_hidden", "span_out")
@@ -112,3 +112,36 @@ def extract_span_head(source: Path, target: Path) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     onnx.save(model, str(target))
     return target
+
+
+def add_span_head(directory: Path) -> Path:
+    """Give a packaged persuasion model folder its ``span_head.onnx`` and name it in the manifest.
+
+    The folder's ``model.onnx`` must output ``token_states`` (whose first ``hidden`` features are
+    the last layer's states). The manifest's config gets ``"span_head": "span_head.onnx"`` and
+    ``detect_span_crop`` None (found spans are named in their whole windows, as the TC figures
+    are measured), and its file hashes are rewritten.
+
+    Raises:
+        ValueError: the graph has no ``token_states`` output or no span head.
+    """
+    import json
+
+    import onnx
+
+    from unspin.detectors.persuasion import STATES_OUTPUT
+    from unspin.models.runtime import sha256_file
+
+    directory = Path(directory)
+    graph = onnx.load(str(directory / "model.onnx"), load_external_data=False).graph
+    if STATES_OUTPUT not in {o.name for o in graph.output}:
+        raise ValueError(f"{directory / 'model.onnx'} has no {STATES_OUTPUT!r} output")
+    extract_span_head(directory / "model.onnx", directory / SPAN_HEAD_FILE)
+    path = directory / "manifest.json"
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    manifest["config"]["span_head"] = SPAN_HEAD_FILE
+    manifest["config"]["detect_span_crop"] = None
+    names = list(dict.fromkeys([*manifest["files"], SPAN_HEAD_FILE]))
+    manifest["files"] = {name: sha256_file(directory / name) for name in names}
+    path.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    return directory / SPAN_HEAD_FILE
