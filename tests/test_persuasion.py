@@ -181,3 +181,80 @@ def test_persuasion_span_head_must_be_a_manifest_file(tmp_path: Path) -> None:
     folder = _model_copy(tmp_path, edit)
     with pytest.raises(ModelError, match="missing.onnx"):
         registry.create("persuasion", directory=folder)
+
+
+def test_tc_features_pool_states_channels_length_and_repetition() -> None:
+    from unspin.detectors.persuasion import tc_features
+    from unspin.detectors.persuasion_windows import TokenizedText, repetition_feature
+
+    text = "aaa bbb ccc ddd bbb ccc"
+    starts = np.arange(0, 24, 4)
+    tokens = TokenizedText(np.arange(6), starts, starts + 3)
+    rng = np.random.default_rng(0)
+    states = rng.normal(size=(6, 4)).astype(np.float32)
+    logits = rng.normal(size=(6, 15)).astype(np.float32)
+    features = tc_features(text, tokens, logits, states, [(4, 11), (16, 19)])
+    assert features.shape == (2, 2 * 4 + 2 * 15 + 3)
+    probs = 1 / (1 + np.exp(-logits))
+    first = features[0]
+    np.testing.assert_allclose(first[:4], states[1:3].mean(0), rtol=1e-6)
+    np.testing.assert_allclose(first[4:8], states[1:3].max(0), rtol=1e-6)
+    np.testing.assert_allclose(first[8:23], probs[1:3].mean(0), rtol=1e-5)
+    np.testing.assert_allclose(first[23:38], probs[1:3].max(0), rtol=1e-5)
+    np.testing.assert_allclose(first[38:], [np.log(3), np.log(8), repetition_feature(text, 4, 11)])
+    np.testing.assert_allclose(features[1][:4], states[4], rtol=1e-6)  # one token: its state
+
+
+def test_persuasion_shipped_model_names_spans_with_its_tc_head(detector, analysed) -> None:  # type: ignore[no-untyped-def]
+    from unspin.detectors.persuasion import tc_features
+
+    assert detector.tc_head is not None
+    text = analysed.text
+    words = [(m.start(), m.end()) for m in re.finditer(r"\w+", text)]
+    spans = [(words[3][0], words[8][1]), words[20], (words[-4][0], words[-1][1])]
+    labels = detector.classify_spans(analysed, spans)
+    sentences = [(s.start, s.end) for s in analysed.layer("sentences")]
+    tokens, windows = detector._prepare(text, sentences)
+    logits, states, _kept = detector.token_pass(tokens, windows)
+    (raw,) = detector.tc_head.run(
+        None, {"features": tc_features(text, tokens, logits, states, spans)}
+    )
+    z = raw / detector.tc_head_temperature
+    expected = np.exp(z - z.max(1, keepdims=True))
+    expected /= expected.sum(1, keepdims=True)
+    for label, row in zip(labels, expected, strict=True):
+        assert label.technique == TECHNIQUES[int(row.argmax())]
+        np.testing.assert_allclose([label.probabilities[t] for t in TECHNIQUES], row, rtol=1e-4)
+
+
+def test_persuasion_detect_names_found_spans_as_classify_spans_does(detector, analysed) -> None:  # type: ignore[no-untyped-def]
+    found = list(analysed.layer("persuasion"))
+    assert found
+    labels = detector.classify_spans(analysed, [(s.start, s.end) for s in found])
+    for span, label in zip(found, labels, strict=True):
+        assert span.label == label.technique
+        assert span.attrs["technique_score"] == pytest.approx(label.probability, abs=1e-4)
+
+
+def test_persuasion_without_tc_head_mixes_span_head_and_channels(tmp_path: Path, analysed) -> None:  # type: ignore[no-untyped-def]
+    from unspin.detectors.persuasion import _token_bounds
+
+    folder = _model_copy(tmp_path, lambda m: m["config"].pop("tc_head"))
+    plain = registry.create("persuasion", directory=folder)
+    assert plain.tc_head is None and plain.span_head is not None
+    text = analysed.text
+    words = [(m.start(), m.end()) for m in re.finditer(r"\w+", text)]
+    spans = [(words[3][0], words[8][1]), words[20]]
+    labels = plain.classify_spans(analysed, spans)
+    tokens, windows = plain._prepare(text, [(s.start, s.end) for s in analysed.layer("sentences")])
+    logits, _states, kept = plain.token_pass(tokens, windows)
+    rows = plain._label_spans(text, tokens, list(windows), spans, kept=kept)
+    for (start, end), row, label in zip(spans, rows, labels, strict=True):
+        probs = plain.technique_distribution(row, logits, *_token_bounds(tokens, start, end))
+        np.testing.assert_allclose([label.probabilities[t] for t in TECHNIQUES], probs, rtol=1e-4)
+
+
+def test_persuasion_tc_head_outside_the_manifest_is_refused(tmp_path: Path) -> None:
+    folder = _model_copy(tmp_path, lambda m: m["files"].pop("tc_head.onnx"))
+    with pytest.raises(ModelError, match="not in its manifest files"):
+        registry.create("persuasion", directory=folder)

@@ -218,3 +218,65 @@ def test_span_head_graph_labels_many_spans_as_the_model_does(run: Path, tmp_path
     assert logits.shape == (batch, len(spans), 14)
     for k in range(len(spans)):  # the graph quantizes its activations; the head does not
         np.testing.assert_allclose(logits[:, k], expected[k], atol=0.05)
+
+
+def test_tc_head_export_matches_torch(tmp_path: Path) -> None:
+    import onnxruntime as ort
+    import torch
+
+    from unspin.training.tc_head import TCHeadConfig, export_head, train_head
+
+    rng = np.random.default_rng(0)
+    features = rng.normal(2.0, 3.0, size=(40, 10)).astype(np.float32)
+    labels = rng.integers(0, 14, 40)
+    net = train_head(features, labels, TCHeadConfig(hidden=6, epochs=2, batch_size=8))
+    export_head(net, tmp_path / "tc_head.onnx")
+    with torch.no_grad():
+        expected = net(torch.from_numpy(features)).numpy()
+    (logits,) = ort.InferenceSession(str(tmp_path / "tc_head.onnx")).run(
+        None, {"features": features}
+    )
+    assert logits.shape == (40, 14)
+    np.testing.assert_allclose(logits, expected, atol=1e-4)
+
+
+def test_tc_head_package_names_spans_in_the_detector(run: Path, tmp_path: Path) -> None:
+    import json
+
+    from unspin.detectors.persuasion import make_persuasion
+    from unspin.document import Document
+    from unspin.pipeline import Pipeline
+    from unspin.taxonomy import TECHNIQUES
+    from unspin.training.package import base_config, package_tc_head, stage
+    from unspin.training.persuasion import tokenizer_file
+    from unspin.training.tc_head import TCHeadConfig
+
+    config = base_config({"block_tokens": 24, "context_tokens": 8})
+    config["decode"]["threshold"] = 0.0  # an untrained model: every token is "on"
+    plain = stage(run / "export" / "model.onnx", tokenizer_file(tiny=True), tmp_path / "m", config)
+    target = tmp_path / "with-tc-head"
+    metrics = package_tc_head(
+        plain,
+        DATA,
+        tmp_path / "tc-run",
+        target,
+        version="0.0.2",
+        head=TCHeadConfig(hidden=4, epochs=2, batch_size=4),
+    )
+    assert 0.0 <= metrics["int8"]["tc"]["micro_f1"] <= 1.0
+    assert metrics["tc_head"]["training_spans"] > 0
+    manifest = json.loads((target / "manifest.json").read_text())
+    assert "tc_head.onnx" in manifest["files"]
+    assert manifest["config"]["tc_head"]["file"] == "tc_head.onnx"
+    assert manifest["config"]["temperature"]["tc_head"] > 0
+    detector = make_persuasion(directory=target)
+    assert detector.tc_head is not None
+    doc = Pipeline.from_names("structure").run(
+        Document((DATA / "train-articles/article1.txt").read_text())
+    )
+    labels = detector.classify_spans(doc, [(0, 12), (5, 30)])
+    for label in labels:
+        assert label.technique in TECHNIQUES
+        assert sum(label.probabilities.values()) == pytest.approx(1.0, abs=1e-5)
+    layer = detector.detect(doc)
+    assert layer.spans and all(span.label in TECHNIQUES for span in layer.spans)

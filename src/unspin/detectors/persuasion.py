@@ -11,6 +11,9 @@ One ONNX model with two heads (see ``models/persuasion/card.md``):
    the window's [CLS] state and how often the phrase recurs in the article. Where the manifest
    names a ``span_head`` graph, the spans are named from the states the token pass kept, many
    spans per window at once; otherwise each span gets a row of its own in a second pass.
+   Where the manifest names a ``tc_head``, that small network names the spans instead, from
+   features of the token pass alone (:func:`tc_features`: the mean and max over the span of the
+   last three layers' states, its token channels, its length and repetition).
 
 Each span's ``label`` is a PTC technique, ``score`` the calibrated probability that the stretch
 uses a technique, ``attrs`` the technique probability, its group, the SemEval-2023 names and the
@@ -43,7 +46,7 @@ from unspin.detectors.persuasion_windows import (
 from unspin.document import Document, Layer, Span
 from unspin.errors import InvalidInput, ModelError
 
-__all__ = ["PersuasionDetector", "SpanLabel", "MODEL_NAME", "si_logit"]
+__all__ = ["PersuasionDetector", "SpanLabel", "MODEL_NAME", "si_logit", "tc_features"]
 
 MODEL_NAME = "persuasion"
 
@@ -91,6 +94,30 @@ def _token_bounds(tokens: TokenizedText, start: int, end: int) -> tuple[int, int
     b = int(np.searchsorted(tokens.starts, end, side="left"))
     a = min(a, max(0, len(tokens.ids) - 1))
     return a, max(a + 1, b)
+
+
+def tc_features(
+    text: str,
+    tokens: TokenizedText,
+    logits: np.ndarray,
+    states: np.ndarray,
+    spans: Sequence[tuple[int, int]],
+) -> np.ndarray:
+    """The TC head's input [len(spans), 2 H' + 33] from the token pass of ``text``: for each
+    character span, the mean and the max of the encoder states ``states`` [N, H'] over its
+    tokens, the mean and the max of its token channels (sigmoids of ``logits`` [N, 15]), the
+    log of its token and character lengths and its repetition feature."""
+    width = 2 * states.shape[1] + 2 * logits.shape[1] + 3
+    out = np.zeros((len(spans), width), dtype=np.float32)
+    for k, (start, end) in enumerate(spans):
+        a, b = _token_bounds(tokens, start, end)
+        x = states[a:b].astype(np.float32)
+        p = _sigmoid(logits[a:b].astype(np.float32))
+        extra = [np.log1p(b - a), np.log1p(end - start), repetition_feature(text, start, end)]
+        out[k] = np.concatenate(
+            [x.mean(0), x.max(0), p.mean(0), p.max(0), np.asarray(extra, dtype=np.float32)]
+        )
+    return out
 
 
 class PersuasionDetector:
@@ -144,6 +171,9 @@ class PersuasionDetector:
             self.si_head_file = None if head is None else str(head["file"])
             span_head = config.get("span_head")
             self.span_head_file = None if span_head is None else str(span_head)
+            tc_head = config.get("tc_head")
+            self.tc_head_file = None if tc_head is None else str(tc_head["file"])
+            self.tc_head_temperature = float(temperatures.get("tc_head", 1.0))
         except (KeyError, TypeError, ValueError) as exc:
             raise ModelError(f"model {MODEL_NAME!r} manifest has no usable config: {exc}") from None
         if self.si_combine not in SI_COMBINE:
@@ -158,7 +188,8 @@ class PersuasionDetector:
             )
         self.version = model.manifest.version
         self.batch_size = batch_size
-        if (self.si_head_file or self.span_head_file) and STATES_OUTPUT not in _output_names(model):
+        heads = (self.si_head_file, self.span_head_file, self.tc_head_file)
+        if any(heads) and STATES_OUTPUT not in _output_names(model):
             raise ModelError(
                 f"model {MODEL_NAME!r} has a head graph but its graph outputs no {STATES_OUTPUT}"
             )
@@ -170,6 +201,9 @@ class PersuasionDetector:
         if self.span_head_file is not None:
             self.span_head = _head_session(model, self.span_head_file)
             self.hidden = int(self.span_head.get_inputs()[0].shape[-1])
+        self.tc_head: Any = None
+        if self.tc_head_file is not None:
+            self.tc_head = _head_session(model, self.tc_head_file)
 
     @property
     def producer(self) -> str:
@@ -350,6 +384,26 @@ class PersuasionDetector:
                     result[i] = logits[j, t]
         return result
 
+    def tc_head_distributions(
+        self,
+        text: str,
+        tokens: TokenizedText,
+        logits: np.ndarray,
+        states: np.ndarray | None,
+        spans: Sequence[tuple[int, int]],
+    ) -> np.ndarray:
+        """Technique probabilities [len(spans), 14] of character spans from the TC head, read on
+        the token pass's ``logits`` and ``states`` (see :func:`tc_features`)."""
+        if states is None:
+            raise ModelError(
+                f"model {MODEL_NAME!r} has a tc_head but its graph outputs no {STATES_OUTPUT}"
+            )
+        if not spans:
+            return np.zeros((0, len(TECHNIQUES)), dtype=np.float32)
+        features = tc_features(text, tokens, logits, states, spans)
+        (out,) = self.tc_head.run(None, {"features": features})
+        return _softmax(np.asarray(out) / self.tc_head_temperature)
+
     def technique_distribution(
         self, span_row: np.ndarray | None, token_logits: np.ndarray | None, a: int, b: int
     ) -> np.ndarray:
@@ -406,6 +460,8 @@ class PersuasionDetector:
                     f"{len(doc.text)}-character text"
                 )
         tokens, windows = self._prepare(doc.text, self._sentences(doc))
+        if self.tc_head is not None:
+            return self._classify_with_tc_head(doc.text, tokens, windows, spans)
         token_logits: np.ndarray | None = None
         kept: dict[int, np.ndarray] | None = None
         if windows and (self.tc_mix > 0 or self.span_head is not None):
@@ -419,6 +475,35 @@ class PersuasionDetector:
                 raise InvalidInput(f"span [{start}, {end}) covers no word of the text")
             a, b = _token_bounds(tokens, start, end)
             probs = self.technique_distribution(row, token_logits, a, b)
+            best = int(probs.argmax())
+            labels.append(
+                SpanLabel(
+                    start,
+                    end,
+                    TECHNIQUES[best],
+                    float(probs[best]),
+                    {t: float(p) for t, p in zip(TECHNIQUES, probs, strict=True)},
+                )
+            )
+        return labels
+
+    def _classify_with_tc_head(
+        self,
+        text: str,
+        tokens: TokenizedText,
+        windows: list[Window],
+        spans: Sequence[tuple[int, int]],
+    ) -> list[SpanLabel]:
+        """``classify_spans`` with the TC head (one token pass, no span head)."""
+        placed = place_spans(tokens, windows, spans, self.window_cfg) if windows else []
+        for (start, end), slot in zip(spans, placed or [None] * len(spans), strict=True):
+            if slot is None:
+                raise InvalidInput(f"span [{start}, {end}) covers no word of the text")
+        logits, states, _kept = self.token_pass(tokens, windows)
+        labels = []
+        for (start, end), probs in zip(
+            spans, self.tc_head_distributions(text, tokens, logits, states, spans), strict=True
+        ):
             best = int(probs.argmax())
             labels.append(
                 SpanLabel(
@@ -450,11 +535,18 @@ class PersuasionDetector:
         logits: np.ndarray,
         found: list[tuple[int, int, float]],
         kept: dict[int, np.ndarray] | None = None,
+        states: np.ndarray | None = None,
     ) -> list[tuple[int, int, float, np.ndarray]]:
-        """Technique probabilities for found spans: from the span head (on the token pass's
-        ``kept`` states where the model has a span-head graph, else a second pass) or, with
+        """Technique probabilities for found spans: from the TC head where the model has one
+        (on the token pass's ``states``), else from the span head (on the token pass's ``kept``
+        states where the model has a span-head graph, else a second pass) or, with
         ``labeller = "tokens"``, from the token pass's technique channels (no second pass)."""
         out = []
+        if self.tc_head is not None and self.labeller != "tokens":
+            dists = self.tc_head_distributions(
+                text, tokens, logits, states, [(s, e) for s, e, _p in found]
+            )
+            return [(s, e, p, d) for (s, e, p), d in zip(found, dists, strict=True)]
         if self.labeller == "tokens":
             for start, end, score in found:
                 a, b = _token_bounds(tokens, start, end)
@@ -485,7 +577,13 @@ class PersuasionDetector:
             probs = self.si_probabilities(logits, states)
             found = decode_spans(doc.text, tokens, probs, self.decode_cfg)
             for start, end, score, tprobs in self._name_found(
-                doc.text, tokens, windows, logits, found, kept if self.span_head else None
+                doc.text,
+                tokens,
+                windows,
+                logits,
+                found,
+                kept if self.span_head else None,
+                states,
             ):
                 best = int(tprobs.argmax())
                 label = TECHNIQUES[best]
@@ -552,6 +650,7 @@ def _shipped_version() -> str:
         "persuasion/model.onnx",
         "persuasion/si_head.onnx",
         "persuasion/span_head.onnx",
+        "persuasion/tc_head.onnx",
         "persuasion/tokenizer.json",
     ),
 )

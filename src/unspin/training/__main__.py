@@ -86,7 +86,37 @@ def main(argv: list[str] | None = None) -> int:
     h.add_argument("--hidden", type=int, default=128)
     h.add_argument("--seed", type=int, default=13)
     h.add_argument("--heads", type=int, default=1, help="average this many heads (seeds)")
+    t = sub.add_parser(
+        "persuasion-tc-head",
+        help="train a TC head on a packaged model's frozen encoder states and repackage it",
+    )
+    t.add_argument("--model-dir", required=True, help="a packaged model folder (the shipped one)")
+    t.add_argument("--data", required=True, help="folder holding ptc-semeval2020/")
+    t.add_argument("--out", required=True, help="run folder: head, staged models, evaluation")
+    t.add_argument("--to", required=True, help="target folder (src/unspin/models/persuasion)")
+    t.add_argument("--version", required=True, help="version of the new model folder")
+    t.add_argument("--epochs", type=int, default=12)
+    t.add_argument("--hidden", type=int, default=128)
+    t.add_argument("--seed", type=int, default=13)
     args = parser.parse_args(argv)
+
+    if args.model == "persuasion-tc-head":
+        import logging
+        from pathlib import Path
+
+        from unspin.training.package import package_tc_head
+        from unspin.training.tc_head import TCHeadConfig
+
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+        package_tc_head(
+            Path(args.model_dir),
+            Path(args.data),
+            Path(args.out),
+            Path(args.to),
+            version=args.version,
+            head=TCHeadConfig(hidden=args.hidden, epochs=args.epochs, seed=args.seed),
+        )
+        return 0
 
     if args.model == "persuasion-si-head":
         import logging

@@ -65,9 +65,11 @@ def stage(
     *,
     si_head: Path | None = None,
     span_head: Path | None = None,
+    tc_head: Path | None = None,
 ) -> Path:
-    """Copy a model and tokenizer (and an SI head, named in ``config["si_head"]``, and a span
-    head, named in ``config["span_head"]``) into ``target`` and write its manifest."""
+    """Copy a model and tokenizer (and an SI head, named in ``config["si_head"]``, a span
+    head, named in ``config["span_head"]``, and a TC head, named in ``config["tc_head"]``) into
+    ``target`` and write its manifest."""
     target.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(model_file, target / "model.onnx")
     shutil.copyfile(tokenizer_file, target / "tokenizer.json")
@@ -79,6 +81,10 @@ def stage(
     if span_head is not None:
         name = str(config["span_head"])
         shutil.copyfile(span_head, target / name)
+        extra = (*extra, name)
+    if tc_head is not None:
+        name = str(config["tc_head"]["file"])
+        shutil.copyfile(tc_head, target / name)
         extra = (*extra, name)
     _manifest(target, config, version, extra)
     return target
@@ -510,6 +516,119 @@ def package_si_head(
         "before_si_head": before.get("before_si_head", before),
     }
     stage(graph, tokenizer, target, config, version, si_head=head_file, **heads)
+    fixture = Path(__file__).resolve().parents[3] / "tests/data/persuasion_gate.txt"
+    if fixture.is_file():
+        metrics["gate"] = gate_score(target, fixture)
+    (target / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
+    return metrics
+
+
+def package_tc_head(
+    model: Path,
+    data: Path,
+    run: Path,
+    target: Path,
+    *,
+    version: str,
+    head: Any = None,
+    val_fraction: float = 0.15,
+    seed: int = 13,
+) -> dict[str, Any]:
+    """Add a trained TC head to a packaged persuasion model (see ``unspin.training.tc_head``).
+
+    ``model`` is a model folder whose graph outputs ``token_states`` (the shipped one); its
+    files stay as they are. A head trains on the features of the gold TC spans of the training
+    split, its temperature is fitted on the validation split (the same ``split_ids`` as
+    training; negative log-likelihood, so the labels do not change), and the result is scored
+    with ``evaluate_ptc`` and written to ``target`` with the folder's other files (the card is
+    left to edit).
+
+    Returns:
+        The metrics written to ``target/metrics.json``: ``int8`` with the head, the validation
+        accuracy of the head and of the labeller it replaces, and the folder's earlier figures
+        under ``before_tc_head``.
+    """
+    import onnxruntime as ort
+
+    from unspin.evaluation.ptc import read_articles
+    from unspin.training.ptc_data import split_ids
+    from unspin.training.tc_head import (
+        TC_HEAD_FILE,
+        TCHeadConfig,
+        collect_spans,
+        export_head,
+        train_head,
+    )
+
+    cfg = head or TCHeadConfig()
+    corpus = find_corpus(data)
+    manifest = json.loads((model / "manifest.json").read_text())
+    config = dict(manifest["config"])
+    config.pop("tc_head", None)
+    config["temperature"] = {
+        k: v for k, v in dict(config.get("temperature", {})).items() if k != "tc_head"
+    }
+    ids = sorted(read_articles(corpus / "train-articles"))
+    train_ids, val_ids = split_ids(ids, fraction=val_fraction, seed=seed)
+    run.mkdir(parents=True, exist_ok=True)
+    (run / "split.json").write_text(
+        json.dumps({"train": train_ids, "validation": val_ids}, indent=1) + "\n"
+    )
+    heads: dict[str, Path] = {}
+    if config.get("si_head"):
+        heads["si_head"] = model / str(config["si_head"]["file"])
+    if config.get("span_head"):
+        heads["span_head"] = model / str(config["span_head"])
+    graph, tokenizer = model / "model.onnx", model / "tokenizer.json"
+    before_run = stage(graph, tokenizer, run / "stage-before", config, version, **heads)
+    features, labels, _ = collect_spans(before_run, corpus, train_ids)
+    log.info("TC head: %d training spans, %d features", *features.shape)
+    net = train_head(features, labels, cfg)
+    head_file = export_head(net, run / TC_HEAD_FILE)
+    val_features, val_labels, _ = collect_spans(before_run, corpus, val_ids)
+    session = ort.InferenceSession(str(head_file), providers=["CPUExecutionProvider"])
+    (val_logits,) = session.run(None, {"features": val_features})
+
+    def nll(t: float) -> float:
+        z = val_logits / t
+        z = z - z.max(axis=1, keepdims=True)
+        logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+        return float(-logp[np.arange(len(val_labels)), val_labels].mean())
+
+    temperature = _fit_temperature(nll)
+    accuracy = float((val_logits.argmax(axis=1) == val_labels).mean())
+    log.info("TC head: validation accuracy %.4f, temperature %.3f", accuracy, temperature)
+    config["tc_head"] = {"file": TC_HEAD_FILE, **asdict(cfg)}
+    config["temperature"]["tc_head"] = temperature
+    config["tuning"] = {**dict(config.get("tuning", {})), "tc_head_accuracy": accuracy}
+    staged = stage(
+        graph, tokenizer, run / "stage-head", config, version, tc_head=head_file, **heads
+    )
+    report = evaluate_ptc(
+        corpus / "train-articles",
+        out=run / "eval-int8",
+        ids=val_ids,
+        si_gold=corpus / "train-task-si.labels",
+        tc_gold=corpus / "train-task-flc-tc.labels",
+        model_dir=staged,
+    )
+    assert report.si is not None and report.tc is not None
+    log.info("int8 + TC head: %s", " | ".join(report.lines()[2:5]))
+    before = {}
+    if (model / "metrics.json").is_file():
+        before = json.loads((model / "metrics.json").read_text())
+    metrics: dict[str, Any] = {
+        "validation_articles": len(val_ids),
+        "int8": {"si": asdict(report.si), "tc": asdict(report.tc)},
+        "tc_head": {
+            "training_spans": len(labels),
+            "validation_spans": len(val_labels),
+            "validation_accuracy": accuracy,
+            "temperature": temperature,
+        },
+        "before_tc_head": {k: v for k, v in before.items() if k != "before_tc_head"},
+    }
+    stage(graph, tokenizer, target, config, version, tc_head=head_file, **heads)
     fixture = Path(__file__).resolve().parents[3] / "tests/data/persuasion_gate.txt"
     if fixture.is_file():
         metrics["gate"] = gate_score(target, fixture)
