@@ -147,8 +147,11 @@ def test_persuasion_si_head_outside_the_manifest_is_refused(tmp_path: Path) -> N
         registry.create("persuasion", directory=folder)
 
 
-def test_persuasion_span_head_names_spans_as_the_second_pass_does(detector, analysed) -> None:  # type: ignore[no-untyped-def]
-    assert detector.span_head is not None
+def test_persuasion_span_head_names_spans_as_the_second_pass_does(tmp_path: Path, analysed) -> None:  # type: ignore[no-untyped-def]
+    # the span head names spans where the manifest has no TC head
+    folder = _model_copy(tmp_path, lambda m: m["config"].pop("tc_head"))
+    detector = registry.create("persuasion", directory=folder)
+    assert detector.span_head is not None and detector.tc_head is None
     sentences = [(s.start, s.end) for s in analysed.layer("sentences")]
     text = analysed.text
     tokens, windows = detector._prepare(text, sentences)
@@ -166,9 +169,12 @@ def test_persuasion_span_head_names_spans_as_the_second_pass_does(detector, anal
 
 
 def test_persuasion_without_span_head_runs_a_second_pass(tmp_path: Path, analysed) -> None:  # type: ignore[no-untyped-def]
-    folder = _model_copy(tmp_path, lambda m: m["config"].pop("span_head"))
-    plain = registry.create("persuasion", directory=folder)
-    assert plain.span_head is None
+    def edit(manifest: dict) -> None:  # type: ignore[type-arg]
+        manifest["config"].pop("span_head")
+        manifest["config"].pop("tc_head")
+
+    plain = registry.create("persuasion", directory=_model_copy(tmp_path, edit))
+    assert plain.span_head is None and plain.tc_head is None
     layer = plain.detect(analysed)
     assert layer.spans and all(span.label in TECHNIQUES for span in layer.spans)
 

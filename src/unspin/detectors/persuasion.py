@@ -276,7 +276,7 @@ class PersuasionDetector:
                 out[w.block_first : w.block_last] = logits[i, a:b]
                 if states is not None and states_out is not None:
                     states_out[w.block_first : w.block_last] = states[i, a:b]
-                    if self.span_head is not None:
+                    if self.span_head is not None and self.tc_head is None:
                         kept[r] = states[i, : len(w.ids), : self.hidden]
         return out, states_out, kept
 
