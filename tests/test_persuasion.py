@@ -182,6 +182,7 @@ def test_persuasion_without_span_head_runs_a_second_pass(tmp_path: Path, analyse
 def test_persuasion_span_head_must_be_a_manifest_file(tmp_path: Path) -> None:
     def edit(manifest: dict) -> None:  # type: ignore[type-arg]
         manifest["config"].pop("si_head")
+        manifest["config"].pop("tc_head")
         manifest["config"]["span_head"] = "missing.onnx"
 
     folder = _model_copy(tmp_path, edit)

@@ -198,7 +198,8 @@ class PersuasionDetector:
             self.si_head = _head_session(model, self.si_head_file)
         self.span_head: Any = None
         self.hidden = 0  # the span head's state size: the last layer's part of token_states
-        if self.span_head_file is not None:
+        # a TC head names the spans instead of the span head: then it is not loaded at all
+        if self.span_head_file is not None and self.tc_head_file is None:
             self.span_head = _head_session(model, self.span_head_file)
             self.hidden = int(self.span_head.get_inputs()[0].shape[-1])
         self.tc_head: Any = None
@@ -276,7 +277,7 @@ class PersuasionDetector:
                 out[w.block_first : w.block_last] = logits[i, a:b]
                 if states is not None and states_out is not None:
                     states_out[w.block_first : w.block_last] = states[i, a:b]
-                    if self.span_head is not None and self.tc_head is None:
+                    if self.span_head is not None:
                         kept[r] = states[i, : len(w.ids), : self.hidden]
         return out, states_out, kept
 
