@@ -88,6 +88,18 @@ def si_logit(logits: np.ndarray, combine: str) -> np.ndarray:
     return np.asarray((any_channel + strongest) / 2)
 
 
+def _span_label(start: int, end: int, probs: np.ndarray) -> SpanLabel:
+    """The most probable technique of a span, with every technique's probability."""
+    best = int(probs.argmax())
+    return SpanLabel(
+        start,
+        end,
+        TECHNIQUES[best],
+        float(probs[best]),
+        {t: float(p) for t, p in zip(TECHNIQUES, probs, strict=True)},
+    )
+
+
 def _token_bounds(tokens: TokenizedText, start: int, end: int) -> tuple[int, int]:
     """Flat indices ``[a, b)`` of the tokens of characters ``[start, end)`` (at least one)."""
     a = int(np.searchsorted(tokens.ends, start, side="right"))
@@ -475,16 +487,8 @@ class PersuasionDetector:
             if row is None:
                 raise InvalidInput(f"span [{start}, {end}) covers no word of the text")
             a, b = _token_bounds(tokens, start, end)
-            probs = self.technique_distribution(row, token_logits, a, b)
-            best = int(probs.argmax())
             labels.append(
-                SpanLabel(
-                    start,
-                    end,
-                    TECHNIQUES[best],
-                    float(probs[best]),
-                    {t: float(p) for t, p in zip(TECHNIQUES, probs, strict=True)},
-                )
+                _span_label(start, end, self.technique_distribution(row, token_logits, a, b))
             )
         return labels
 
@@ -501,21 +505,10 @@ class PersuasionDetector:
             if slot is None:
                 raise InvalidInput(f"span [{start}, {end}) covers no word of the text")
         logits, states, _kept = self.token_pass(tokens, windows)
-        labels = []
-        for (start, end), probs in zip(
-            spans, self.tc_head_distributions(text, tokens, logits, states, spans), strict=True
-        ):
-            best = int(probs.argmax())
-            labels.append(
-                SpanLabel(
-                    start,
-                    end,
-                    TECHNIQUES[best],
-                    float(probs[best]),
-                    {t: float(p) for t, p in zip(TECHNIQUES, probs, strict=True)},
-                )
-            )
-        return labels
+        dists = self.tc_head_distributions(text, tokens, logits, states, spans)
+        return [
+            _span_label(start, end, probs) for (start, end), probs in zip(spans, dists, strict=True)
+        ]
 
     @staticmethod
     def _sentences(doc: Document) -> list[tuple[int, int]]:

@@ -432,6 +432,24 @@ def write_card(
     return path
 
 
+def _score_validation(
+    corpus: Path, model_dir: Path, val_ids: list[str], out: Path, what: str
+) -> dict[str, Any]:
+    """Score a staged model folder on the validation articles with ``evaluate_ptc``; return
+    ``{"si": ..., "tc": ...}`` (the scores as dicts)."""
+    report = evaluate_ptc(
+        corpus / "train-articles",
+        out=out,
+        ids=val_ids,
+        si_gold=corpus / "train-task-si.labels",
+        tc_gold=corpus / "train-task-flc-tc.labels",
+        model_dir=model_dir,
+    )
+    assert report.si is not None and report.tc is not None
+    log.info("%s: %s", what, " | ".join(report.lines()[2:5]))
+    return {"si": asdict(report.si), "tc": asdict(report.tc)}
+
+
 def package_si_head(
     model: Path,
     data: Path,
@@ -497,22 +515,13 @@ def package_si_head(
     staged = stage(
         graph, tokenizer, run / "stage-head", config, version, si_head=head_file, **heads
     )
-    report = evaluate_ptc(
-        corpus / "train-articles",
-        out=run / "eval-int8",
-        ids=val_ids,
-        si_gold=corpus / "train-task-si.labels",
-        tc_gold=corpus / "train-task-flc-tc.labels",
-        model_dir=staged,
-    )
-    assert report.si is not None and report.tc is not None
-    log.info("int8 + SI head: %s", " | ".join(report.lines()[2:5]))
+    scores = _score_validation(corpus, staged, val_ids, run / "eval-int8", "int8 + SI head")
     before = {}
     if (model / "metrics.json").is_file():
         before = json.loads((model / "metrics.json").read_text())
     metrics: dict[str, Any] = {
         "validation_articles": len(val_ids),
-        "int8": {"si": asdict(report.si), "tc": asdict(report.tc)},
+        "int8": scores,
         "before_si_head": before.get("before_si_head", before),
     }
     stage(graph, tokenizer, target, config, version, si_head=head_file, **heads)
@@ -604,22 +613,13 @@ def package_tc_head(
     staged = stage(
         graph, tokenizer, run / "stage-head", config, version, tc_head=head_file, **heads
     )
-    report = evaluate_ptc(
-        corpus / "train-articles",
-        out=run / "eval-int8",
-        ids=val_ids,
-        si_gold=corpus / "train-task-si.labels",
-        tc_gold=corpus / "train-task-flc-tc.labels",
-        model_dir=staged,
-    )
-    assert report.si is not None and report.tc is not None
-    log.info("int8 + TC head: %s", " | ".join(report.lines()[2:5]))
+    scores = _score_validation(corpus, staged, val_ids, run / "eval-int8", "int8 + TC head")
     before = {}
     if (model / "metrics.json").is_file():
         before = json.loads((model / "metrics.json").read_text())
     metrics: dict[str, Any] = {
         "validation_articles": len(val_ids),
-        "int8": {"si": asdict(report.si), "tc": asdict(report.tc)},
+        "int8": scores,
         "tc_head": {
             "training_spans": len(labels),
             "validation_spans": len(val_labels),
