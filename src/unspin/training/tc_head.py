@@ -32,6 +32,7 @@ import torch
 from torch import nn
 
 from unspin.detectors.persuasion_windows import TECHNIQUES
+from unspin.training.ptc_data import TECHNIQUE_INDEX
 
 log = logging.getLogger("unspin.training.tc_head")
 
@@ -75,9 +76,10 @@ def collect_spans(
     structure = registry.create("structure")
     texts = read_articles(corpus / "train-articles", ids)
     gold: dict[str, list[tuple[int, int, int]]] = {}
-    index = {t: i for i, t in enumerate(TECHNIQUES)}
     for span in read_tc(corpus / "train-task-flc-tc.labels"):
-        gold.setdefault(span.article_id, []).append((span.start, span.end, index[span.technique]))
+        gold.setdefault(span.article_id, []).append(
+            (span.start, span.end, TECHNIQUE_INDEX[span.technique])
+        )
     features: list[np.ndarray] = []
     labels: list[int] = []
     articles: list[str] = []
