@@ -191,4 +191,92 @@ def test_actors_repeated_label_follows_the_firm_attachment() -> None:
     )
     found = _technique_targets(text, [("Grey Circle", "ORG"), ("Mayor Denk", "PER")])
     assert found["Grey Circle"] == ["pronoun-subject", "same-label"]
-    assert found["Mayor Denk"] == []
+    assert found["Denk"] == []  # the canonical name drops the title
+
+
+def _actors_of(text: str, labels: list[tuple[str, str, int | None]]) -> list[dict]:
+    """Actors of ``text`` with entity spans at the given occurrences (None: every one)."""
+    spans = []
+    for name, kind, nth in labels:
+        found = [m for m in re.finditer(re.escape(name), text)]
+        for k, match in enumerate(found):
+            if nth is None or k == nth:
+                spans.append(Span(match.start(), match.end(), kind, 0.9))
+    doc = Document(text).with_layers(Structure().detect(Document(text)))
+    return build_actors(doc.with_layer(Layer("entities", tuple(spans))))
+
+
+def test_actors_later_occurrence_of_a_whole_name_replaces_a_cut_mention() -> None:
+    text = "Stop Talking to the Grey Circle. The Grey Circle met in Olvar. Grey Circle men left."
+    # the tagger found the name whole once, cut it to "Grey" once, missed it once
+    actors = _actors_of(text, [("Grey Circle", "ORG", 1), ("Grey", "PER", 0)])
+    assert [a["name"] for a in actors] == ["Grey Circle"]
+    sources = [m["source"] for m in actors[0]["mentions"]]
+    assert sources == ["name-occurrence", "ner", "name-occurrence"]
+
+
+def test_actors_given_name_joins_the_one_full_name() -> None:
+    text = "Brother Aurel spoke. Aurel Maro had said the same in 2021. Ivo Sand agreed."
+    actors = _actors_of(
+        text, [("Aurel", "PER", 0), ("Aurel Maro", "PER", 0), ("Ivo Sand", "PER", 0)]
+    )
+    actor = _actor(actors, "Aurel")
+    assert actor["name"] == "Aurel Maro"
+    assert [m["rule"] for m in actor["merges"]] == ["given-name"]
+
+
+def test_actors_given_name_that_is_also_a_surname_is_not_merged() -> None:
+    text = "Aurel Maro spoke. Ivo Aurel replied. Aurel left."
+    actors = _actors_of(
+        text, [("Aurel Maro", "PER", 0), ("Ivo Aurel", "PER", 0), ("Aurel", "PER", 2)]
+    )
+    assert len(actors) == 3
+
+
+def test_actors_state_form_joins_the_country() -> None:
+    text = "The Republic of Kestria expelled six diplomats. Kestria denies it."
+    actors = _actors_of(text, [("Republic of Kestria", "LOC", 0), ("Kestria", "LOC", 1)])
+    assert len(actors) == 1
+    assert "state-name" in [m["rule"] for m in actors[0]["merges"]]
+
+
+def test_actors_org_head_and_head_noun_reference_join() -> None:
+    text = (
+        "Leaders treated the Organization for Eastern Renewal as a partner. "
+        "The Organization's defenders say it changed."
+    )
+    actors = _actors_of(text, [("Eastern Renewal", "MISC", 0)])
+    assert [a["name"] for a in actors] == ["Organization for Eastern Renewal"]
+    assert [m["source"] for m in actors[0]["mentions"]] == ["org-head", "head-noun"]
+
+
+def test_actors_canonical_person_name_drops_the_title() -> None:
+    text = "Ambassador Piet Halloran left Veyra."
+    actors = _actors_of(text, [("Ambassador Piet Halloran", "PER", 0)])
+    assert actors[0]["name"] == "Piet Halloran"
+    assert actors[0]["aliases"] == ["Ambassador Piet Halloran"]
+
+
+def test_actors_stance_counts_each_sentence_once_and_the_attacks_aimed_at_it() -> None:
+    text = "The Grey Circle and its Grey Circle allies met. The Grey Circle is a terrorist cult."
+    spans = [Span(m.start(), m.end(), "ORG", 0.9) for m in re.finditer("Grey Circle", text)]
+    positive = {"negative": 0.1, "neutral": 0.1, "positive": 0.8}
+    stance = [Span(s.start, s.end, "positive", 0.8, {"probabilities": positive}) for s in spans[:2]]
+    neutral = {"negative": 0.3, "neutral": 0.6, "positive": 0.1}
+    stance.append(Span(spans[2].start, spans[2].end, "neutral", 0.6, {"probabilities": neutral}))
+    at = text.index("a terrorist cult")
+    doc = Document(text).with_layers(Structure().detect(Document(text)))
+    doc = doc.with_layers(
+        [
+            Layer("entities", tuple(spans)),
+            Layer("stance", tuple(stance)),
+            Layer("persuasion", (Span(at, at + 16, "Name_Calling,Labeling", 0.9),)),
+        ]
+    )
+    (actor,) = build_actors(doc)
+    # votes: sentence 1 positive 0.8 (two mentions, one vote), sentence 2 neutral 0.6,
+    # the name-calling negative 0.9: negative 0.1 + 0.3 + 0.9 = 1.3 beats positive 0.9
+    assert actor["stance"]["label"] == "negative"
+    assert actor["stance"]["mentions"] == 3 and actor["stance"]["attacks"] == 1
+    assert actor["stance"]["score"] == pytest.approx(1.3 / 3, abs=1e-6)
+    assert actor["stance"]["evidence"][0]["technique"] == "Name_Calling,Labeling"

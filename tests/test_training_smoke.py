@@ -172,12 +172,15 @@ def test_si_head_package_runs_in_the_detector(run: Path, tmp_path: Path) -> None
     detector.detect(doc)
 
 
-def test_span_head_graph_labels_many_spans_as_the_model_does(run: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("graph", ["model.fp32.onnx", "model.onnx"])
+def test_span_head_graph_labels_many_spans_as_the_model_does(
+    run: Path, tmp_path: Path, graph: str
+) -> None:
     import onnxruntime as ort
 
     from unspin.training.span_head import extract_span_head
 
-    source = run / "export" / "model.onnx"
+    source = run / "export" / graph
     head = ort.InferenceSession(str(extract_span_head(source, tmp_path / "span_head.onnx")))
     model = ort.InferenceSession(str(source))
     rng = np.random.default_rng(0)
@@ -216,8 +219,14 @@ def test_span_head_graph_labels_many_spans_as_the_model_does(run: Path, tmp_path
         },
     )
     assert logits.shape == (batch, len(spans), 14)
-    for k in range(len(spans)):  # the graph quantizes its activations; the head does not
-        np.testing.assert_allclose(logits[:, k], expected[k], atol=0.05)
+    for k in range(len(spans)):
+        if graph == "model.fp32.onnx":  # the same float weights: the same logits
+            np.testing.assert_allclose(logits[:, k], expected[k], atol=1e-4)
+        else:
+            # the int8 graph quantizes its activations, the head does not; how far that moves
+            # the logits depends on the CPU's int8 kernels (AVX2 without VNNI saturates), so
+            # only their agreement is checked here
+            assert np.corrcoef(logits[:, k].ravel(), expected[k].ravel())[0, 1] > 0.9
 
 
 def test_tc_head_export_matches_torch(tmp_path: Path) -> None:

@@ -10,8 +10,22 @@ Stdlib only. Rules (each merge records which one joined it):
 - ``declared-alias``: names the text declares for a mention, in brackets after it or with "also
   known as", "better known as", "a.k.a." ("the Organization (ABC, or better known as the X
   group)"); later occurrences of a declared name join too (``alias-occurrence``).
+- ``given-name``: a one-word person mention that is the first name of exactly one longer name
+  and no one's surname ("Aurel" / "Aurel Maro").
+- ``state-name``: "the Republic of C", "the Kingdom of C" (and other state forms) join C.
 - ``country-government``: "the government of C", "C's government", "the Cian government" join the
   country C; "the government" then joins it when only one country's government is named.
+- ``head-noun``: "the Organization" (capitalised) joins the one organisation whose name starts
+  with that word ("the Organization for Eastern Renewal").
+
+Before merging, an organisation the tagger cut after its head word gets it back ("Organization
+for [Eastern Renewal]" becomes one mention, source ``org-head``), and every other occurrence of
+a name the tagger found whole (two or more words, or an acronym) becomes a mention too (source
+``name-occurrence``), replacing a shorter mention the tagger cut from it there ("Ashen" in a
+headline's "the Ashen Hand").
+
+Stance: each sentence naming the actor votes once (its mentions' mean probabilities), and each
+attack on reputation aimed at the actor (below) votes negative with its score.
 
 Techniques aimed at an actor (a persuasion span): ``contains`` (the span names the actor),
 ``apposition`` ("the Organization, a terrorist cult"), ``predicate`` ("X is a terrorist cult"),
@@ -26,7 +40,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Mention", "build_actors", "merge_mentions", "declared_aliases", "initials"]
+__all__ = [
+    "Mention",
+    "actor_mentions",
+    "build_actors",
+    "merge_mentions",
+    "declared_aliases",
+    "initials",
+]
 
 _TITLES = {
     "mr",
@@ -77,6 +98,19 @@ _TITLES = {
     "prime",
     "deputy",
     "vice",
+    "brother",
+    "sister",
+    "commander",
+    "comrade",
+    "admiral",
+    "major",
+    "sergeant",
+    "lieutenant",
+    "bishop",
+    "cardinal",
+    "imam",
+    "rabbi",
+    "envoy",
 }
 _FUNCTION = {
     "of",
@@ -110,6 +144,21 @@ _PIECE_PREFIX = re.compile(
     r"a\.k\.a\.?|aka|called|dubbed|nicknamed|the)\s+)+",
     re.IGNORECASE,
 )
+_STATE_FORM = re.compile(
+    r"^(?:the\s+)?(?:(?:federal|democratic|islamic|people's|socialist|united|arab|independent|"
+    r"plurinational|hashemite|bolivarian|grand)\s+)*(?:republic|kingdom|state|commonwealth|"
+    r"principality|sultanate|emirate|duchy|federation|confederation)\s+of\s+(?:the\s+)?(?P<name>.+)$",
+    re.IGNORECASE,
+)
+# head words of organisation names: "Organization for [Eastern Renewal]" is one name
+_ORG_HEADS = (
+    "Organization|Organisation|Institute|Council|Committee|Ministry|Department|Union|League|"
+    "Party|Front|Movement|Association|Federation|Bank|Office|Agency|Bureau|Society|Centre|"
+    "Center|Foundation|Fund|Church|Court|Commission|Board|Authority|Alliance|Coalition|Army|"
+    "Brotherhood|Congress|Assembly|Academy|University|College|Corporation|Company|Group"
+)
+_ORG_HEAD_BEFORE = re.compile(rf"\b(?:{_ORG_HEADS})\s+(?:of|for)\s+(?:the\s+)?$")
+_HEAD_REFERENCE = re.compile(rf"\b[Tt]he\s+(?P<head>{_ORG_HEADS})\b(?!\s+(?:of|for)\b)")
 _SPLIT = re.compile(r"\s*(?:[,;/]|\bor\b|\band\b)\s*")
 _GOVERNMENT = r"(?:government|regime|administration|authorities|cabinet|junta)"
 _ATTACKS = {
@@ -327,6 +376,57 @@ def _governments(text: str, mentions: list[Mention], union: _Union | None) -> li
     return found
 
 
+def org_heads(text: str, mentions: list[Mention]) -> list[Mention]:
+    """Give an ORG or MISC mention the head word the tagger cut off ("Organization for ...")."""
+    out = []
+    for m in mentions:
+        match = _ORG_HEAD_BEFORE.search(text[max(0, m.start - 40) : m.start])
+        if m.type in ("ORG", "MISC") and m.source == "ner" and match:
+            start = m.start - (len(text[max(0, m.start - 40) : m.start]) - match.start())
+            inside = any(o is not m and start <= o.start < m.start for o in mentions)
+            if not inside:
+                out.append(Mention(start, m.end, "ORG", text[start : m.end], "org-head", m.score))
+                continue
+        out.append(m)
+    return out
+
+
+def name_occurrences(text: str, mentions: list[Mention]) -> list[Mention]:
+    """Add every other occurrence of a whole name the tagger found (see the module docstring).
+
+    A name qualifies when it has two or more words or is an acronym, and is not MISC; an
+    occurrence must match case and word bounds. A shorter mention lying inside an occurrence is
+    replaced by it; an occurrence overlapping a longer or crossing mention is left alone.
+    """
+    names: dict[str, str] = {}
+    for m in mentions:
+        name = re.sub(r"(?:'s|’s)$", "", m.text.strip())
+        if m.source not in ("ner", "org-head") or m.type == "MISC" or not name[:1].isupper():
+            continue
+        if len(name.split()) >= 2 or _is_acronym(name):
+            names.setdefault(name, m.type)
+    out = list(mentions)
+    for name in sorted(names, key=len, reverse=True):
+        for match in re.finditer(re.escape(name), text):
+            start, end = match.start(), match.end()
+            if not _word_bounded(text, start, end):
+                continue
+            overlapping = [o for o in out if o.start < end and start < o.end]
+            if any(not (start <= o.start and o.end <= end) for o in overlapping):
+                continue  # a longer or crossing mention is there: keep it
+            if any((o.start, o.end) == (start, end) for o in overlapping):
+                continue
+            out = [o for o in out if o not in overlapping]
+            out.append(Mention(start, end, names[name], name, "name-occurrence"))
+    return out
+
+
+def _state_name(text: str) -> str | None:
+    """The country a state form names ("Republic of Kestria" -> "kestria"), as a key."""
+    match = _STATE_FORM.match(text.strip())
+    return normalise(match.group("name")) if match else None
+
+
 def merge_mentions(
     text: str, mentions: list[Mention]
 ) -> tuple[list[list[int]], list[Mention], list[dict[str, Any]]]:
@@ -335,7 +435,23 @@ def merge_mentions(
     Returns:
         (clusters of mention indices, the mentions including those the rules added, the merges).
     """
+    mentions = name_occurrences(text, org_heads(text, mentions))
     mentions = sorted(mentions, key=lambda m: (m.start, m.end))
+    # "the Organization": the one organisation named with that head word
+    heads: dict[str, set[str]] = {}
+    for m in mentions:
+        first = m.text.split()[0] if m.text.split() else ""
+        if m.type == "ORG" and len(m.text.split()) > 1:
+            heads.setdefault(first, set()).add(m.key)
+    head_refs: list[tuple[str, int]] = []
+    for match in _HEAD_REFERENCE.finditer(text):
+        head = match.group("head")
+        if len(heads.get(head, ())) == 1:
+            j = _add_mention(
+                mentions, Mention(match.start(), match.end(), "ORG", match.group(0), "head-noun")
+            )
+            if mentions[j].source == "head-noun":
+                head_refs.append((next(iter(heads[head])), j))
     # declared aliases add mentions; do it before the union so indices are stable
     declared: list[tuple[int, int, str]] = []  # (owner index, alias index, cue)
     for i in range(len(mentions)):
@@ -416,6 +532,12 @@ def merge_mentions(
             full = _name_tokens(mentions[j].text)
             if len(full) > len(short) and full[-len(short) :] == short:
                 candidates.setdefault(" ".join(full), j)
+        if len(short) == 1 and candidates:
+            # also someone's given name ("Aurel" beside "Aurel Maro" and "Ivo Aurel"): ambiguous
+            for j in persons:
+                full = _name_tokens(mentions[j].text)
+                if len(full) > 1 and full[0] == short[0]:
+                    candidates.setdefault(" ".join(full), j)
         if len(candidates) == 1:
             (j,) = candidates.values()
             _merge(union, merges, mentions, j, i, "surname", name=" ".join(short))
@@ -428,6 +550,34 @@ def merge_mentions(
                     "merged": False,
                 }
             )
+    for key, j in head_refs:
+        named = next(i for i, m in enumerate(mentions) if m.key == key)
+        _merge(union, merges, mentions, named, j, "head-noun", head=mentions[j].text.split()[-1])
+    # given names: one word that starts exactly one longer name and ends none
+    for i, mention in enumerate(mentions):
+        short = _name_tokens(mention.text)
+        if mention.type != "PER" or len(short) != 1:
+            continue
+        starts: dict[str, int] = {}
+        ends = False
+        for j in persons:
+            full = _name_tokens(mentions[j].text)
+            if len(full) > 1 and full[0] == short[0]:
+                starts.setdefault(" ".join(full), j)
+            if len(full) > 1 and full[-1] == short[0]:
+                ends = True
+        if len(starts) == 1 and not ends:
+            (j,) = starts.values()
+            _merge(union, merges, mentions, j, i, "given-name", name=short[0])
+    # state forms: "the Republic of Kestria" is Kestria
+    by_key: dict[str, int] = {}
+    for i, mention in enumerate(mentions):
+        if mention.type in ("LOC", "ORG"):
+            by_key.setdefault(mention.key, i)
+    for i, mention in enumerate(mentions):
+        country = _state_name(mention.text)
+        if country and country in by_key and by_key[country] != i:
+            _merge(union, merges, mentions, by_key[country], i, "state-name", country=country)
     # acronyms
     for i, mention in enumerate(mentions):
         if not _is_acronym(mention.text.strip()):
@@ -444,10 +594,15 @@ def merge_mentions(
 
 
 def _canonical(members: list[Mention], kind: str) -> str:
-    names = [m for m in members if m.source in ("ner", "declared-alias")] or members
+    whole = ("ner", "declared-alias", "org-head", "name-occurrence")
+    names = [m for m in members if m.source in whole] or members
     if kind == "PER":
-        return max(names, key=lambda m: (len(_name_tokens(m.text)), -m.start)).text
-    full = [m for m in names if not _is_acronym(m.text) and m.source == "ner"] or names
+        person = max(names, key=lambda m: (len(_name_tokens(m.text)), -m.start)).text.strip()
+        words = person.split()
+        while len(words) > 1 and normalise(words[0]) in _TITLES:
+            words = words[1:]  # "Ambassador Piet Halloran" -> "Piet Halloran"
+        return re.sub(r"(?:'s|’s)$", "", " ".join(words))
+    full = [m for m in names if not _is_acronym(m.text) and m.source != "declared-alias"] or names
     counts = Counter(normalise(m.text) for m in full)
     best = max(full, key=lambda m: (len(_tokens(m.text)) > 1, counts[m.key], len(m.text), -m.start))
     return re.sub(r"(?:'s|’s)$", "", best.text.strip())
@@ -461,8 +616,18 @@ def _sentence_of(sentences: Sequence[tuple[int, int]], start: int, end: int) -> 
 
 
 def _stance(
-    members: list[Mention], stance_spans: Iterable[Any], sentences: Sequence[tuple[int, int]]
+    members: list[Mention],
+    stance_spans: Iterable[Any],
+    sentences: Sequence[tuple[int, int]],
+    attacks: Sequence[tuple[int, int, str, float]] = (),
 ) -> dict[str, Any] | None:
+    """Aggregate the stance of an actor's mentions, and the attacks aimed at it.
+
+    Each sentence naming the actor votes with its mentions' mean probabilities; each attack on
+    reputation the text aims at the actor (``attacks``: start, end, technique, score) votes
+    ``negative`` with its score (the rest ``neutral``). The label with the highest total wins;
+    its score is the mean vote.
+    """
     totals: dict[str, float] = {}
     matched: list[tuple[Any, Mention]] = []
     for span in stance_spans:
@@ -470,15 +635,35 @@ def _stance(
             if span.start < m.end and m.start < span.end:
                 matched.append((span, m))
                 break
-    if not matched:
+    if not matched and not attacks:
         return None
-    for span, _ in matched:
+    # the mentions of one sentence are one vote: their mean probabilities
+    by_sentence: dict[tuple[int, int], list[dict[str, float]]] = {}
+    for span, m in matched:
         probs = dict(span.attrs.get("probabilities") or {span.label: span.score or 1.0})
-        for label, p in probs.items():
-            totals[label] = totals.get(label, 0.0) + float(p)
+        by_sentence.setdefault(_sentence_of(sentences, m.start, m.end), []).append(probs)
+    for votes in by_sentence.values():
+        for probs in votes:
+            for label, p in probs.items():
+                totals[label] = totals.get(label, 0.0) + float(p) / len(votes)
+    for _start, _end, _technique, weight in attacks:
+        totals["negative"] = totals.get("negative", 0.0) + weight
+        totals["neutral"] = totals.get("neutral", 0.0) + 1.0 - weight
     label = max(totals, key=lambda k: totals[k])
-    score = totals[label] / len(matched)
-    evidence = []
+    score = totals[label] / (len(by_sentence) + len(attacks))
+    evidence: list[dict[str, Any]] = []
+    if label == "negative":
+        for a, b, technique, weight in sorted(attacks, key=lambda t: -t[3]):
+            s, e = _sentence_of(sentences, a, b)
+            evidence.append(
+                {
+                    "start": s,
+                    "end": e,
+                    "technique": technique,
+                    "span": {"start": a, "end": b},
+                    "score": round(weight, 6),
+                }
+            )
     for span, mention in sorted(matched, key=lambda sm: -(sm[0].score or 0.0)):
         if span.label != label:
             continue
@@ -495,6 +680,7 @@ def _stance(
         "label": label,
         "score": round(score, 6),
         "mentions": len(matched),
+        "attacks": len(attacks),
         "evidence": evidence[:5],
     }
 
@@ -571,6 +757,22 @@ def _technique_target(
     return None
 
 
+def _entity_mentions(doc: Any) -> list[Mention]:
+    text = doc.text
+    return [
+        Mention(s.start, s.end, s.label, text[s.start : s.end], "ner", s.score)
+        for s in doc.layers["entities"].spans
+    ]
+
+
+def actor_mentions(doc: Any, types: Sequence[str]) -> list[tuple[int, int]]:
+    """``(start, end)`` of every mention the actor rules find (the tagger's and those the rules
+    add: later occurrences, declared aliases, references), for the given entity types, in order.
+    The stance detector scores these, so every mention of an actor gets a stance."""
+    _clusters, mentions, _merges = merge_mentions(doc.text, _entity_mentions(doc))
+    return sorted({(m.start, m.end) for m in mentions if m.type in types})
+
+
 def build_actors(doc: Any) -> list[dict[str, Any]]:
     """Return the document's actors list from its ``entities`` (and ``stance``, ``persuasion``).
 
@@ -582,11 +784,7 @@ def build_actors(doc: Any) -> list[dict[str, Any]]:
         ``stance`` layer ran), techniques and merges.
     """
     text = doc.text
-    mentions = [
-        Mention(s.start, s.end, s.label, text[s.start : s.end], "ner", s.score)
-        for s in doc.layers["entities"].spans
-    ]
-    clusters, mentions, merges = merge_mentions(text, mentions)
+    clusters, mentions, merges = merge_mentions(text, _entity_mentions(doc))
     sentences = (
         [(s.start, s.end) for s in doc.layers["sentences"].spans]
         if "sentences" in doc.layers
@@ -625,9 +823,7 @@ def build_actors(doc: Any) -> list[dict[str, Any]]:
                     {"start": m.start, "end": m.end, "text": m.text, "source": m.source}
                     for m in members
                 ],
-                "stance": None
-                if stance_layer is None
-                else _stance(members, stance_layer.spans, sentences),
+                "stance": None,
                 "techniques": [],
                 "merges": [
                     mg
@@ -637,6 +833,7 @@ def build_actors(doc: Any) -> list[dict[str, Any]]:
                 ],
             }
         )
+    attacks: dict[int, list[tuple[int, int, str, float]]] = {a: [] for a in range(len(actors))}
     persuasion = doc.layers.get("persuasion")
     if persuasion is not None:
         located = [(index_of[i], mentions[i]) for c in clusters for i in c if i in index_of]
@@ -665,4 +862,10 @@ def build_actors(doc: Any) -> list[dict[str, Any]]:
                     **details,
                 }
             )
+            if span.label in _ATTACKS:
+                attacks[a].append((span.start, span.end, span.label, float(span.score or 0.5)))
+    if stance_layer is not None:
+        for a, actor in enumerate(actors):
+            members = [mentions[i] for c in clusters for i in c if index_of.get(i) == a]
+            actor["stance"] = _stance(members, stance_layer.spans, sentences, attacks[a])
     return actors

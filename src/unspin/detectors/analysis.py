@@ -484,10 +484,10 @@ class StanceDetector:
         targets = given_targets(doc)
         source = "given"
         if not targets:
+            from unspin.actors import actor_mentions
+
             source = "mention"
-            targets = [
-                (s.start, s.end) for s in doc.layers["entities"].spans if s.label in STANCE_TYPES
-            ]
+            targets = actor_mentions(doc, STANCE_TYPES)
         labels = self.analysis.stance_labels
         spans = []
         for (start, end), probs in zip(targets, self.analysis.stance(doc, targets), strict=True):
@@ -518,7 +518,9 @@ class ActorsDetector:
 
     name = "actors"
     # 1.1: pronoun-subject and same-label technique targets; attributed sources are not targets
-    version = "1.1.0"
+    # 1.2: name-occurrence, org-head, head-noun, given-name and state-name rules; attacks aimed at
+    # an actor count in its stance
+    version = "1.2.0"
     requires: tuple[str, ...] = ("entities",)
     provides: tuple[str, ...] = ("actors",)
 
