@@ -150,10 +150,6 @@ class OnnxModel:
         options.intra_op_num_threads = threads or default_threads()
         options.inter_op_num_threads = 1
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        import os
-
-        if os.environ.get("UNSPIN_X64PREC"):
-            options.add_session_config_entry("session.x64quantprecision", "1")
         self.session = ort.InferenceSession(
             str(self.manifest.path("model.onnx")), options, providers=["CPUExecutionProvider"]
         )
