@@ -280,3 +280,9 @@ def test_actors_stance_counts_each_sentence_once_and_the_attacks_aimed_at_it() -
     assert actor["stance"]["mentions"] == 3 and actor["stance"]["attacks"] == 1
     assert actor["stance"]["score"] == pytest.approx(1.3 / 3, abs=1e-6)
     assert actor["stance"]["evidence"][0]["technique"] == "Name_Calling,Labeling"
+
+
+def test_declared_aliases_read_known_to_someone_as() -> None:
+    text = "Ilse Voss, known to her followers as the Widow, runs the wing."
+    owner = Mention(0, 9, "PER", "Ilse Voss")
+    assert [a for _, _, a in declared_aliases(text, owner)] == ["Widow"]

@@ -134,7 +134,8 @@ _FUNCTION = {
 }
 _ALIAS_CUE = re.compile(
     r"^(?:,\s*|\s+)(?:(?:also|better|commonly|otherwise|popularly|widely|formerly)\s+)?"
-    r"(?:known|referred to)\s+as\s+|^(?:,\s*|\s+)(?:a\.k\.a\.?|aka|dubbed|nicknamed|"
+    r"(?:known|referred to)(?:\s+(?:to|among|by)(?:\s+[a-z]+){1,3}?)?\s+as\s+|"
+    r"^(?:,\s*|\s+)(?:a\.k\.a\.?|aka|dubbed|nicknamed|"
     r"hereafter|henceforth)\s+",
     re.IGNORECASE,
 )
