@@ -88,3 +88,19 @@ def test_decode_spans_drops_short_spans(tokens: TokenizedText) -> None:
 def test_repetition_feature_counts_recurring_phrases() -> None:
     start = TEXT.index("stand up")
     assert repetition_feature(TEXT, start, start + 8) == pytest.approx(np.log1p(2))
+
+
+def test_decode_spans_cut_at_a_paragraph_break() -> None:
+    tokenizer = Tokenizer.from_file(str(MODELS_DIR / "persuasion" / "tokenizer.json"))
+    tokenizer.no_padding()
+    tokenizer.no_truncation()
+    text = "They are a shameless gang of thieves.\n\nNobody wants another war today."
+    tokens = tokenize_text(tokenizer, text)
+    cut = text.index("\n\n")
+    probs = np.where(tokens.starts < cut, 0.9, 0.6)  # every token inside, the second part less
+    spans = decode_spans(text, tokens, probs, DecodeConfig(threshold=0.5, merge_gap=20))
+    assert [text[s:e] for s, e, _p in spans] == [
+        "They are a shameless gang of thieves.",
+        "Nobody wants another war today.",
+    ]
+    assert [round(p, 3) for _s, _e, p in spans] == [0.9, 0.6]

@@ -13,6 +13,7 @@ predictions are read only on the block, so every token of the text is predicted 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -300,4 +301,28 @@ def decode_spans(
             prev[1] = max(prev[1], end)
         else:
             spans.append([start, end, score])
-    return [(int(s), int(e), float(p)) for s, e, p in spans if e - s >= cfg.min_chars]
+    out: list[tuple[int, int, float]] = []
+    starts = np.asarray(tokens.starts)
+    for s, e, p in spans:
+        pieces = _paragraph_pieces(text, int(s), int(e))
+        for a, b in pieces:
+            if len(pieces) > 1:  # a piece's score is the mean of its own tokens
+                inside = (starts >= a) & (starts < b)
+                p = float(probs[inside].mean()) if inside.any() else p
+            if b - a >= cfg.min_chars:
+                out.append((a, b, float(p)))
+    return out
+
+
+_PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n\s*")
+
+
+def _paragraph_pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """``[start, end)`` cut at paragraph breaks (a blank line): a span never crosses one."""
+    pieces = []
+    pos = start
+    for match in _PARAGRAPH_BREAK.finditer(text, start, end):
+        pieces.append((pos, len(text[pos : match.start()].rstrip()) + pos))
+        pos = match.end()
+    pieces.append((pos, end))
+    return [(a, b) for a, b in pieces if b > a]
