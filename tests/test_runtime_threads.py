@@ -34,3 +34,13 @@ def test_runtime_environment_wins_over_set_threads(monkeypatch: pytest.MonkeyPat
     monkeypatch.setenv("UNSPIN_THREADS", "3")
     runtime.set_threads(workers=2)
     assert runtime.default_threads() == 3
+
+
+def test_runtime_sessions_use_the_exact_int8_kernel() -> None:
+    options = runtime.session_options(2)
+    assert options.intra_op_num_threads == 2 and options.inter_op_num_threads == 1
+    assert options.get_session_config_entry("session.x64quantprecision") == "1"
+    model = runtime.OnnxModel("persuasion", threads=1)
+    used = model.session.get_session_options()
+    assert used.intra_op_num_threads == 1
+    assert used.get_session_config_entry("session.x64quantprecision") == "1"

@@ -124,8 +124,9 @@ class AnalysisEngine:
             raise ModelError(f"model {MODEL!r} is missing {head}; reinstall unspin")
         import onnxruntime as ort
 
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = 1
+        from unspin.models.runtime import session_options
+
+        options = session_options(1)
         self.head = ort.InferenceSession(str(head), options, providers=["CPUExecutionProvider"])
         self._cache: OrderedDict[tuple[Any, ...], tuple[Segment, ...]] = OrderedDict()
         self._cache_lock = threading.Lock()  # pipelines may run documents on several threads

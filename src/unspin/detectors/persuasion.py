@@ -607,7 +607,7 @@ def _head_session(model: Any, filename: str) -> Any:
     with the manifest's other files when the model loaded)."""
     import onnxruntime as ort
 
-    from unspin.models.runtime import default_threads
+    from unspin.models.runtime import default_threads, session_options
 
     manifest = model.manifest
     if filename not in manifest.files:
@@ -615,9 +615,7 @@ def _head_session(model: Any, filename: str) -> Any:
     path = manifest.path(filename)
     if not path.is_file():
         raise ModelError(f"model {MODEL_NAME!r} is missing {path}; reinstall unspin")
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = default_threads()
-    options.inter_op_num_threads = 1
+    options = session_options(default_threads())
     return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 
 
