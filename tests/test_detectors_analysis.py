@@ -148,3 +148,28 @@ def _stance_accuracy(pipe: Pipeline) -> float:
 def test_analysis_model_meets_the_card_floor(pipe: Pipeline, name: str, measure) -> None:  # type: ignore[no-untyped-def]
     floor = _floors()[name]
     assert measure(pipe) >= floor
+
+
+def test_entities_add_later_occurrences_of_a_whole_name() -> None:
+    from types import SimpleNamespace
+
+    from unspin.detectors.analysis import EntitiesDetector
+    from unspin.detectors.structure import Structure
+
+    text = "Talks with the Grey Circle failed. Nobody trusts the Grey Circle in Olvar."
+    first, later = text.index("Grey Circle"), text.rindex("Grey Circle")
+    olvar = text.index("Olvar")
+    # a tagger that found the name whole once, cut it to "Grey" later, and found Olvar
+    tagged = [(first, first + 11, "ORG", 0.9), (later, later + 4, "PER", 0.6)]
+    tagged.append((olvar, olvar + 5, "LOC", 0.8))
+    fake = SimpleNamespace(analyze=lambda doc: [SimpleNamespace(entities=tagged)], producer="x")
+    doc = Document(text)
+    doc = doc.with_layers(Structure().detect(doc))
+    layer = EntitiesDetector(analysis=fake).detect(doc)  # type: ignore[arg-type]
+    assert [(s.start, s.end, s.label, s.score) for s in layer.spans] == [
+        (first, first + 11, "ORG", 0.9),
+        (later, later + 11, "ORG", 0.9),
+        (olvar, olvar + 5, "LOC", 0.8),
+    ]
+    assert layer.spans[1].attrs["source"] == "name-occurrence"
+    assert "source" not in layer.spans[0].attrs

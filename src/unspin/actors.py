@@ -399,13 +399,13 @@ def name_occurrences(text: str, mentions: list[Mention]) -> list[Mention]:
     occurrence must match case and word bounds. A shorter mention lying inside an occurrence is
     replaced by it; an occurrence overlapping a longer or crossing mention is left alone.
     """
-    names: dict[str, str] = {}
+    names: dict[str, tuple[str, float | None]] = {}
     for m in mentions:
         name = re.sub(r"(?:'s|’s)$", "", m.text.strip())
         if m.source not in ("ner", "org-head") or m.type == "MISC" or not name[:1].isupper():
             continue
         if len(name.split()) >= 2 or _is_acronym(name):
-            names.setdefault(name, m.type)
+            names.setdefault(name, (m.type, m.score))
     out = list(mentions)
     for name in sorted(names, key=len, reverse=True):
         for match in re.finditer(re.escape(name), text):
@@ -418,7 +418,8 @@ def name_occurrences(text: str, mentions: list[Mention]) -> list[Mention]:
             if any((o.start, o.end) == (start, end) for o in overlapping):
                 continue
             out = [o for o in out if o not in overlapping]
-            out.append(Mention(start, end, names[name], name, "name-occurrence"))
+            kind, score = names[name]
+            out.append(Mention(start, end, kind, name, "name-occurrence", score))
     return out
 
 
@@ -761,7 +762,9 @@ def _technique_target(
 def _entity_mentions(doc: Any) -> list[Mention]:
     text = doc.text
     return [
-        Mention(s.start, s.end, s.label, text[s.start : s.end], "ner", s.score)
+        Mention(
+            s.start, s.end, s.label, text[s.start : s.end], s.attrs.get("source", "ner"), s.score
+        )
         for s in doc.layers["entities"].spans
     ]
 

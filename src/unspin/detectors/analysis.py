@@ -445,7 +445,7 @@ class EntitiesDetector:
     """Mentions of persons, organisations, locations and other names (CoNLL-2003 types)."""
 
     name = "entities"
-    version = VERSION
+    version = "1.1.0"  # 1.1: later occurrences of a whole name the tagger found
     requires: tuple[str, ...] = ("sentences",)
     provides: tuple[str, ...] = ("entities",)
 
@@ -453,10 +453,27 @@ class EntitiesDetector:
         self.analysis = analysis or engine()
 
     def detect(self, doc: Document) -> Layer:
-        spans = [
-            Span(start, end, label, round(score, 6), {"text": doc.text[start:end]})
+        from unspin.actors import Mention, name_occurrences
+
+        found = [
+            Mention(start, end, label, doc.text[start:end], "ner", round(score, 6))
             for segment in self.analysis.analyze(doc)
             for start, end, label, score in segment.entities
+        ]
+        # every other occurrence of a whole name the tagger found somewhere in the document
+        # (carved CoNLL validation 0.9064 -> 0.9081, eng.testa 0.9005 -> 0.9016)
+        mentions = sorted(name_occurrences(doc.text, found), key=lambda m: (m.start, m.end))
+        spans = [
+            Span(
+                m.start,
+                m.end,
+                m.type,
+                m.score,
+                {"text": m.text}
+                if m.source == "ner"
+                else {"text": doc.text[m.start : m.end], "source": m.source},
+            )
+            for m in mentions
         ]
         return Layer(
             "entities",
