@@ -381,9 +381,10 @@ def org_heads(text: str, mentions: list[Mention]) -> list[Mention]:
     """Give an ORG or MISC mention the head word the tagger cut off ("Organization for ...")."""
     out = []
     for m in mentions:
-        match = _ORG_HEAD_BEFORE.search(text[max(0, m.start - 40) : m.start])
+        base = max(0, m.start - 40)
+        match = _ORG_HEAD_BEFORE.search(text[base : m.start])
         if m.type in ("ORG", "MISC") and m.source == "ner" and match:
-            start = m.start - (len(text[max(0, m.start - 40) : m.start]) - match.start())
+            start = base + match.start()
             inside = any(o is not m and start <= o.start < m.start for o in mentions)
             if not inside:
                 out.append(Mention(start, m.end, "ORG", text[start : m.end], "org-head", m.score))
