@@ -469,9 +469,7 @@ class EntitiesDetector:
                 m.end,
                 m.type,
                 m.score,
-                {"text": m.text}
-                if m.source == "ner"
-                else {"text": doc.text[m.start : m.end], "source": m.source},
+                {"text": m.text} if m.source == "ner" else {"text": m.text, "source": m.source},
             )
             for m in mentions
         ]
