@@ -58,6 +58,8 @@ def _tiny_base(folder: Path) -> Path:
                 "[CLS]",
                 "[SEP]",
                 "[MASK]",
+                "[unused1]",
+                "[unused2]",
                 *dict.fromkeys(WORDS),
                 "1",
                 "2",
@@ -172,3 +174,64 @@ def test_training_analysis_trains_exports_and_infers(tmp_path: Path) -> None:
     segments = engine.analyze(doc)
     assert [len(s.embedding) for s in segments] == [32, 32]
     assert list(segments[0].targets) == [(0, 9)]
+
+
+def test_training_stance_trains_resumes_exports_and_infers(tmp_path: Path) -> None:
+    from unspin.detectors.analysis import StanceModel
+    from unspin.detectors.structure import Structure
+    from unspin.document import Document
+    from unspin.models.runtime import OnnxModel
+    from unspin.training.stance import build_parser, export, train
+
+    base = _tiny_base(tmp_path / "base")
+    data = _tiny_data(tmp_path / "data")
+    argv = ["--data", str(data), "--out", str(tmp_path / "run"), "--base", str(base)]
+    argv += ["--batch", "4", "--threads", "1"]
+    best = train(build_parser().parse_args([*argv, "--epochs", "1"]))
+    assert best.is_file()
+    train(build_parser().parse_args([*argv, "--epochs", "2"]))  # resumes from last.pt
+    log = [json.loads(line) for line in (tmp_path / "run" / "log.jsonl").read_text().splitlines()]
+    epochs = [r["epoch"] for r in log if r.get("event") == "epoch"]
+    assert epochs == [1, 2]
+    starts = [r["step"] for r in log if r.get("event") == "start"]
+    assert starts[0] == 0 and starts[1] > 0
+    folder = export(best, tmp_path / "model", base=base)
+    model = StanceModel(OnnxModel("stance", directory=folder))
+    doc = Document("Mara Vale went to Oslo. Critics hated her plan.")
+    doc = doc.with_layers(Structure().detect(doc))
+    probs = model.score(doc, [(0, 9), (18, 22), (24, 31)])
+    assert [p.shape for p in probs] == [(3,)] * 3
+    assert all(abs(float(p.sum()) - 1.0) < 1e-4 for p in probs)
+
+
+def test_mark_target_puts_markers_around_the_target_and_keeps_it_when_cut(tmp_path: Path) -> None:
+    from tokenizers import Tokenizer
+
+    from unspin.features import mark_target
+
+    tok = Tokenizer.from_file(str(_tiny_base(tmp_path / "base") / "tokenizer.json"))
+    tok.no_padding()
+    text = "the minister said that taxes rose"
+    row = mark_target(tok, text, text.index("taxes"), text.index("taxes") + 5)
+    assert row is not None
+    pieces = [tok.id_to_token(i) for i in row.ids]
+    assert pieces == [
+        "[CLS]",
+        "the",
+        "minister",
+        "said",
+        "that",
+        "[unused1]",
+        "taxes",
+        "[unused2]",
+        "rose",
+        "[SEP]",
+    ]
+    assert row.start == 5 and row.target == [6]
+    long = " ".join(["the"] * 300) + " taxes " + " ".join(["rose"] * 300)
+    at = long.index("taxes")
+    cut = mark_target(tok, long, at, at + 5, max_length=32)
+    assert cut is not None and len(cut.ids) == 32
+    assert tok.id_to_token(cut.ids[cut.start]) == "[unused1]"
+    assert [tok.id_to_token(cut.ids[i]) for i in cut.target] == ["taxes"]
+    assert mark_target(tok, "the minister", 3, 3) is None

@@ -7,8 +7,10 @@ characters the token covers) as an extra input, ``shape_ids``.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
-__all__ = ["SHAPES", "token_shape", "shape_ids"]
+__all__ = ["SHAPES", "MarkedTarget", "mark_target", "token_shape", "shape_ids"]
 
 #: shape id -> name; id 0 is for special and padding tokens.
 SHAPES = ("special", "lower", "capitalised", "allcaps", "mixed", "digit", "punct", "other")
@@ -37,3 +39,45 @@ def token_shape(piece: str) -> int:
 def shape_ids(text: str, offsets: Sequence[tuple[int, int]]) -> list[int]:
     """Return one shape id per token, from each token's ``(start, end)`` characters in ``text``."""
     return [token_shape(text[start:end]) if end > start else 0 for start, end in offsets]
+
+
+#: the stance model's target markers (unused word pieces of the base vocabulary)
+START_MARK = "[unused1]"
+END_MARK = "[unused2]"
+
+
+@dataclass
+class MarkedTarget:
+    """One (sentence, target) row for the stance model: ids with markers, where they sit, label."""
+
+    ids: list[int]
+    start: int  # index of the start marker
+    target: list[int]  # indices of the target's tokens (between the markers)
+    label: int = -1
+
+
+def mark_target(
+    tok: Any, text: str, start: int, end: int, label: int = -1, *, max_length: int = 128
+) -> MarkedTarget | None:
+    """Token ids of ``text`` with markers around ``[start, end)``, cut to ``max_length`` around it.
+
+    ``tok`` is a ``tokenizers.Tokenizer``; offsets are in ``text``. None when the target covers no
+    token.
+    """
+    enc = tok.encode(text, add_special_tokens=False)
+    inside = [i for i, (s, e) in enumerate(enc.offsets) if e > s and s < end and e > start]
+    if not inside:
+        return None
+    first, last = inside[0], inside[-1]
+    ids = list(enc.ids)
+    room = max_length - 4 - (last - first + 1)
+    left = max(0, first - max(room // 2, room - (len(ids) - last - 1)))
+    right = min(len(ids), last + 1 + max(0, room - (first - left)))
+    cls, sep = tok.token_to_id("[CLS]"), tok.token_to_id("[SEP]")
+    s_mark, e_mark = tok.token_to_id(START_MARK), tok.token_to_id(END_MARK)
+    body = ids[left:first] + [s_mark] + ids[first : last + 1] + [e_mark] + ids[last + 1 : right]
+    out = [cls] + body[: max_length - 2] + [sep]
+    s_index = 1 + (first - left)
+    target = list(range(s_index + 1, s_index + 1 + last - first + 1))
+    target = [t for t in target if t < len(out) - 1] or [s_index]
+    return MarkedTarget(out, s_index, target, label)

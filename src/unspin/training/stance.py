@@ -1,0 +1,335 @@
+"""Train a target-marked stance model: one encoder pass per (sentence, target) pair.
+
+The shared analysis model scores a target from the states of one unmarked pass over the sentence
+(so one pass serves every mention). This trainer measures the other design: the target is marked
+in the input (``[unused1]`` before it, ``[unused2]`` after it, as relation-extraction "entity
+markers" do) so every layer knows which actor the sentence is read for; the head reads [CLS], the
+start marker and the mean of the target's tokens. It costs one pass per target.
+
+Example:
+    python -m unspin.training stance --data ../shared/data --out /work/runs/stance/run1
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+import time
+from pathlib import Path
+from typing import Any
+
+from unspin.features import END_MARK, START_MARK, MarkedTarget, mark_target
+from unspin.training.analysis_data import (
+    STANCE_LABELS,
+    StanceExample,
+    read_newsmtsc,
+    split_newsmtsc,
+)
+
+__all__ = ["Pair", "build_parser", "export", "main", "mark", "marked_pairs", "train"]
+
+MAX_LENGTH = 128
+
+
+Pair = MarkedTarget
+
+
+def _tokenizer(folder: Path) -> Any:
+    from tokenizers import Tokenizer
+
+    tok = Tokenizer.from_file(str(folder / "tokenizer.json"))
+    tok.no_padding()
+    tok.no_truncation()
+    return tok
+
+
+def mark(tok: Any, text: str, start: int, end: int, label: int = -1) -> Pair | None:
+    """Mark ``[start, end)`` in ``text`` (see :func:`unspin.features.mark_target`)."""
+    return mark_target(tok, text, start, end, label, max_length=MAX_LENGTH)
+
+
+def marked_pairs(tok: Any, examples: list[StanceExample]) -> list[Pair]:
+    pairs = []
+    for example in examples:
+        for start, end, label in example.targets:
+            pair = mark(tok, example.text, start, end, label)
+            if pair is not None:
+                pairs.append(pair)
+    return pairs
+
+
+def collate(pairs: list[Pair]) -> dict[str, Any]:
+    import torch
+
+    length = max(len(p.ids) for p in pairs)
+    ids = torch.zeros(len(pairs), length, dtype=torch.long)
+    mask = torch.zeros(len(pairs), length, dtype=torch.long)
+    target = torch.zeros(len(pairs), length)
+    start = torch.zeros(len(pairs), dtype=torch.long)
+    for r, p in enumerate(pairs):
+        ids[r, : len(p.ids)] = torch.tensor(p.ids)
+        mask[r, : len(p.ids)] = 1
+        target[r, p.target] = 1.0
+        start[r] = p.start
+    labels = torch.tensor([p.label for p in pairs], dtype=torch.long)
+    return {
+        "input_ids": ids,
+        "attention_mask": mask,
+        "target_mask": target,
+        "start": start,
+        "labels": labels,
+    }
+
+
+def build_model(encoder: Any) -> Any:
+    import torch
+    from torch import nn
+
+    hidden = encoder.config.hidden_size
+
+    class StanceNet(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.encoder = encoder
+            self.dropout = nn.Dropout(0.1)
+            self.head = nn.Sequential(
+                nn.Linear(3 * hidden, hidden),
+                nn.Tanh(),
+                nn.Dropout(0.1),
+                nn.Linear(hidden, len(STANCE_LABELS)),
+            )
+
+        def forward(self, input_ids, attention_mask, target_mask, start):  # type: ignore[no-untyped-def]
+            states = self.encoder(
+                input_ids=input_ids,
+                attention_mask=attention_mask,
+                token_type_ids=torch.zeros_like(input_ids),
+            ).last_hidden_state
+            cls = states[:, 0]
+            marker = states[torch.arange(states.shape[0]), start]
+            w = target_mask.to(states.dtype).unsqueeze(-1)
+            pooled = (states * w).sum(1) / w.sum(1).clamp(min=1.0)
+            return self.head(self.dropout(torch.cat([cls, marker, pooled], dim=-1)))
+
+    return StanceNet()
+
+
+def _batches(pairs: list[Pair], size: int, rng: random.Random) -> list[list[int]]:
+    order = sorted(range(len(pairs)), key=lambda i: (len(pairs[i].ids), rng.random()))
+    batches = [order[i : i + size] for i in range(0, len(order), size)]
+    rng.shuffle(batches)
+    return batches
+
+
+def predict(model: Any, pairs: list[Pair], size: int = 64) -> Any:
+    import numpy as np
+    import torch
+
+    model.eval()
+    out = np.zeros((len(pairs), len(STANCE_LABELS)), dtype=np.float32)
+    order = sorted(range(len(pairs)), key=lambda i: len(pairs[i].ids))
+    with torch.no_grad():
+        for b in range(0, len(order), size):
+            idx = order[b : b + size]
+            batch = collate([pairs[i] for i in idx])
+            logits = model(
+                batch["input_ids"], batch["attention_mask"], batch["target_mask"], batch["start"]
+            )
+            out[idx] = torch.softmax(logits, -1).numpy()
+    model.train()
+    return out
+
+
+def evaluate(model: Any, sets: dict[str, list[Pair]]) -> dict[str, float]:
+    from unspin.evaluation.stance import macro_f1
+
+    figures = {}
+    for name, pairs in sets.items():
+        probs = predict(model, pairs)
+        figures[name] = round(
+            macro_f1([p.label for p in pairs], probs.argmax(-1).tolist(), labels=[0, 1, 2]), 4
+        )
+    return figures
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m unspin.training stance",
+        description="Train a target-marked stance model on NewsMTSC (one pass per target).",
+    )
+    parser.add_argument("--data", type=Path, required=True, help="the shared data folder")
+    parser.add_argument("--out", type=Path, required=True, help="run folder (checkpoints, log)")
+    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--batch", type=int, default=32)
+    parser.add_argument("--lr", type=float, default=5e-5)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--max-steps", type=int, default=0, help="stop after this many (smoke)")
+    parser.add_argument("--base", type=Path, default=None, help="base model folder (tests)")
+    return parser
+
+
+def train(args: argparse.Namespace) -> Path:
+    import torch
+
+    from unspin.training.common import base_model_path, load_base_encoder
+
+    torch.manual_seed(args.seed)
+    torch.set_num_threads(args.threads)
+    rng = random.Random(args.seed)
+    base = args.base or base_model_path()
+    tok = _tokenizer(base)
+    data = Path(args.data) / "newsmtsc"
+    train_ex, valid_ex = split_newsmtsc(read_newsmtsc(data / "train.jsonl"))
+    train_pairs = marked_pairs(tok, train_ex)
+    sets = {"valid": marked_pairs(tok, valid_ex)}
+    for name in ("dev-mt", "dev-rw"):
+        if (data / f"{name}.jsonl").exists():
+            sets[name] = marked_pairs(tok, read_newsmtsc(data / f"{name}.jsonl"))
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    log = (out / "log.jsonl").open("a", encoding="utf-8")
+
+    def note(**fields: Any) -> None:
+        log.write(json.dumps({"time": round(time.time(), 1), **fields}) + "\n")
+        log.flush()
+
+    model = build_model(load_base_encoder(base))
+    head_params = list(model.head.parameters())
+    head_ids = {id(p) for p in head_params}
+    opt = torch.optim.AdamW(
+        [
+            {"params": [p for p in model.parameters() if id(p) not in head_ids], "lr": args.lr},
+            {"params": head_params, "lr": 1e-3},
+        ],
+        weight_decay=0.01,
+    )
+    per_epoch = math.ceil(len(train_pairs) / args.batch)
+    total = per_epoch * args.epochs
+    warm = max(1, int(0.06 * total))
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min(1.0, (s + 1) / warm) * max(0.0, (total - s) / max(1, total - warm))
+    )
+    step, epoch = 0, 0
+    ckpt = out / "last.pt"
+    if ckpt.exists():
+        state = torch.load(ckpt, weights_only=False)
+        model.load_state_dict(state["model"])
+        opt.load_state_dict(state["opt"])
+        sched.load_state_dict(state["sched"])
+        step, epoch = state["step"], state["epoch"]
+        rng.setstate(state["rng"])
+    note(event="start", step=step, train=len(train_pairs), **{k: len(v) for k, v in sets.items()})
+    model.train()
+    best = -1.0
+    if (out / "best.json").exists():
+        best = json.loads((out / "best.json").read_text())["valid"]
+    while epoch < args.epochs:
+        batches = _batches(train_pairs, args.batch, rng)
+        for b in batches[step - epoch * per_epoch :]:
+            batch = collate([train_pairs[i] for i in b])
+            logits = model(
+                batch["input_ids"], batch["attention_mask"], batch["target_mask"], batch["start"]
+            )
+            loss = torch.nn.functional.cross_entropy(logits, batch["labels"])
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+            sched.step()
+            opt.zero_grad()
+            step += 1
+            if step % 20 == 0:
+                note(step=step, loss=round(loss.item(), 4))
+            if args.max_steps and step >= args.max_steps:
+                break
+        epoch += 1
+        figures = evaluate(model, sets)
+        note(event="epoch", epoch=epoch, step=step, **figures)
+        torch.save(
+            {
+                "model": model.state_dict(),
+                "opt": opt.state_dict(),
+                "sched": sched.state_dict(),
+                "step": step,
+                "epoch": epoch,
+                "rng": rng.getstate(),
+            },
+            ckpt,
+        )
+        torch.save(model.state_dict(), out / f"epoch{epoch}.pt")
+        if figures["valid"] > best:
+            best = figures["valid"]
+            torch.save(model.state_dict(), out / "best.pt")
+            (out / "best.json").write_text(json.dumps({"epoch": epoch, **figures}))
+        if args.max_steps and step >= args.max_steps:
+            break
+    note(event="done", step=step)
+    return out / "best.pt"
+
+
+VERSION = "2.0.0"
+INPUTS = ["input_ids", "attention_mask", "target_mask", "start"]
+
+
+def export(weights: Path, folder: Path, *, base: Path | None = None, step: int = 0) -> Path:
+    """Export trained weights to ``folder`` (returned): int8 ``model.onnx``, tokenizer, manifest.
+
+    The graph takes ``input_ids``, ``attention_mask`` [B,T] (int64), ``target_mask`` [B,T]
+    (float32, 1 on the target's tokens) and ``start`` [B] (int64, the start marker's index) and
+    gives ``stance_logits`` [B,3].
+    """
+    import tempfile
+
+    import torch
+
+    from unspin.training.common import (
+        base_model_path,
+        export_onnx,
+        load_base_encoder,
+        quantize_int8,
+        write_manifest,
+    )
+
+    base = base or base_model_path()
+    model = build_model(load_base_encoder(base))
+    model.load_state_dict(torch.load(weights, map_location="cpu", weights_only=True))
+    model.eval()
+    tok = _tokenizer(base)
+    example = collate([p for p in (mark(tok, "the grey circle met here", 4, 15, 0),) if p])
+    folder = Path(folder)
+    with tempfile.TemporaryDirectory() as tmp:
+        fp32 = export_onnx(
+            model,
+            tuple(example[n] for n in INPUTS),
+            Path(tmp) / "fp32.onnx",
+            input_names=INPUTS,
+            output_names=["stance_logits"],
+            dynamic_axes={
+                "input_ids": {0: "batch", 1: "tokens"},
+                "attention_mask": {0: "batch", 1: "tokens"},
+                "target_mask": {0: "batch", 1: "tokens"},
+                "start": {0: "batch"},
+                "stance_logits": {0: "batch"},
+            },
+        )
+        quantize_int8(fp32, folder / "model.onnx")
+    config = {
+        "base": "sentence-transformers/all-MiniLM-L6-v2 (Apache-2.0)",
+        "inputs": INPUTS,
+        "outputs": ["stance_logits"],
+        "stance_labels": list(STANCE_LABELS),
+        "max_length": MAX_LENGTH,
+        "markers": [START_MARK, END_MARK],
+        "step": step,
+    }
+    write_manifest(
+        folder, name="stance", version=VERSION, config=config, tokenizer=base / "tokenizer.json"
+    )
+    return folder
+
+
+def main(argv: list[str] | None = None) -> int:
+    train(build_parser().parse_args(argv))
+    return 0
