@@ -69,6 +69,31 @@ def test_stance_without_targets_scores_the_mentions(pipe: Pipeline) -> None:
     assert [(s.start, s.end) for s in doc.layers["stance"].spans] == mentions
 
 
+def test_stance_reads_each_target_in_its_own_sentence(pipe: Pipeline) -> None:
+    text = "Critics attacked Governor Hale for lying again. Fans cheered Coach Brandt."
+    targets = [{"start": 17, "end": 30}, {"start": 61, "end": 73}]
+    spans = pipe.run(Document(text, meta={"targets": targets})).layers["stance"].spans
+    assert [s.label for s in spans] == ["negative", "positive"]
+    assert spans[0].attrs["text"] == "Governor Hale"
+    assert doc_producer(pipe) == "stance@2.0.0"
+
+
+def doc_producer(pipe: Pipeline) -> str:
+    doc = pipe.run(Document("Fans cheered Coach Brandt.", meta={"targets": [[13, 25]]}))
+    return doc.layers["stance"].producer
+
+
+def test_stance_fast_gives_the_same_spans_from_the_shared_pass() -> None:
+    fast = Pipeline.from_names("structure,entities,stance-fast")
+    text = "Critics attacked Governor Hale, while the mayor praised Senator Ortiz."
+    targets = [{"start": 17, "end": 30}, {"start": 56, "end": 69}]
+    layer = fast.run(Document(text, meta={"targets": targets})).layers["stance"]
+    assert layer.producer == "stance-fast@1.0.0"
+    assert layer.config["model"].startswith("analysis@")
+    assert [(s.start, s.end) for s in layer.spans] == [(17, 30), (56, 69)]
+    assert all(abs(sum(s.attrs["probabilities"].values()) - 1.0) < 1e-3 for s in layer.spans)
+
+
 def test_stance_rejects_a_target_outside_the_text(pipe: Pipeline) -> None:
     with pytest.raises(InvalidInput):
         pipe.run(Document("Short text.", meta={"targets": [{"start": 3, "end": 99}]}))
