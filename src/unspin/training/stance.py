@@ -28,12 +28,9 @@ from unspin.training.analysis_data import (
     split_newsmtsc,
 )
 
-__all__ = ["Pair", "build_parser", "export", "main", "mark", "marked_pairs", "train"]
+__all__ = ["build_parser", "export", "main", "mark", "marked_pairs", "train"]
 
 MAX_LENGTH = 128
-
-
-Pair = MarkedTarget
 
 
 def _tokenizer(folder: Path) -> Any:
@@ -45,12 +42,12 @@ def _tokenizer(folder: Path) -> Any:
     return tok
 
 
-def mark(tok: Any, text: str, start: int, end: int, label: int = -1) -> Pair | None:
+def mark(tok: Any, text: str, start: int, end: int, label: int = -1) -> MarkedTarget | None:
     """Mark ``[start, end)`` in ``text`` (see :func:`unspin.features.mark_target`)."""
     return mark_target(tok, text, start, end, label, max_length=MAX_LENGTH)
 
 
-def marked_pairs(tok: Any, examples: list[StanceExample]) -> list[Pair]:
+def marked_pairs(tok: Any, examples: list[StanceExample]) -> list[MarkedTarget]:
     pairs = []
     for example in examples:
         for start, end, label in example.targets:
@@ -60,7 +57,7 @@ def marked_pairs(tok: Any, examples: list[StanceExample]) -> list[Pair]:
     return pairs
 
 
-def collate(pairs: list[Pair]) -> dict[str, Any]:
+def collate(pairs: list[MarkedTarget]) -> dict[str, Any]:
     import torch
 
     length = max(len(p.ids) for p in pairs)
@@ -116,14 +113,14 @@ def build_model(encoder: Any) -> Any:
     return StanceNet()
 
 
-def _batches(pairs: list[Pair], size: int, rng: random.Random) -> list[list[int]]:
+def _batches(pairs: list[MarkedTarget], size: int, rng: random.Random) -> list[list[int]]:
     order = sorted(range(len(pairs)), key=lambda i: (len(pairs[i].ids), rng.random()))
     batches = [order[i : i + size] for i in range(0, len(order), size)]
     rng.shuffle(batches)
     return batches
 
 
-def predict(model: Any, pairs: list[Pair], size: int = 64) -> Any:
+def predict(model: Any, pairs: list[MarkedTarget], size: int = 64) -> Any:
     import numpy as np
     import torch
 
@@ -142,7 +139,7 @@ def predict(model: Any, pairs: list[Pair], size: int = 64) -> Any:
     return out
 
 
-def evaluate(model: Any, sets: dict[str, list[Pair]]) -> dict[str, float]:
+def evaluate(model: Any, sets: dict[str, list[MarkedTarget]]) -> dict[str, float]:
     from unspin.evaluation.stance import macro_f1
 
     figures = {}
