@@ -250,6 +250,30 @@ def test_actors_org_head_and_head_noun_reference_join() -> None:
     assert [m["source"] for m in actors[0]["mentions"]] == ["org-head", "head-noun"]
 
 
+def test_actors_org_head_absorbs_a_head_the_tagger_tagged_apart() -> None:
+    text = (
+        "Varga wrote to the Union of Coastal States (UCS) on Monday. "
+        "The Union of Coastal States has promised an inquiry. The Council of Europe agreed."
+    )
+    actors = _actors_of(
+        text,
+        [
+            ("Varga", "PER", 0),
+            ("Union of", "ORG", 0),
+            ("Coastal States", "LOC", 0),
+            ("UCS", "ORG", 0),
+            ("Union of", "ORG", 1),
+            ("Coastal States", "LOC", 1),
+            ("Europe", "LOC", 0),
+        ],
+    )
+    names = {a["name"]: a for a in actors}
+    assert set(names) == {"Varga", "Union of Coastal States", "Council of Europe"}
+    union = names["Union of Coastal States"]
+    assert set(union["aliases"]) == {"Union of Coastal States", "UCS"}
+    assert names["Council of Europe"]["type"] == "ORG"
+
+
 def test_actors_canonical_person_name_drops_the_title() -> None:
     text = "Ambassador Piet Halloran left Veyra."
     actors = _actors_of(text, [("Ambassador Piet Halloran", "PER", 0)])

@@ -186,7 +186,7 @@ def test_training_stance_trains_resumes_exports_and_infers(tmp_path: Path) -> No
     base = _tiny_base(tmp_path / "base")
     data = _tiny_data(tmp_path / "data")
     argv = ["--data", str(data), "--out", str(tmp_path / "run"), "--base", str(base)]
-    argv += ["--batch", "4", "--threads", "1"]
+    argv += ["--batch", "4", "--threads", "1", "--contrast", "0.5"]
     best = train(build_parser().parse_args([*argv, "--epochs", "1"]))
     assert best.is_file()
     train(build_parser().parse_args([*argv, "--epochs", "2"]))  # resumes from last.pt
@@ -202,6 +202,26 @@ def test_training_stance_trains_resumes_exports_and_infers(tmp_path: Path) -> No
     probs = model.score(doc, [(0, 9), (18, 22), (24, 31)])
     assert [p.shape for p in probs] == [(3,)] * 3
     assert all(abs(float(p.sum()) - 1.0) < 1e-4 for p in probs)
+
+
+def test_contrast_examples_join_sentences_whose_targets_disagree() -> None:
+    from unspin.training.analysis_data import StanceExample
+    from unspin.training.stance import contrast_examples
+
+    examples = [
+        StanceExample(f"a{i}", f"Name{i} did thing {i}.", ((0, len(f"Name{i}"), i % 3),))
+        for i in range(30)
+    ]
+    extra = contrast_examples(examples, 0.5, seed=3)
+    assert len(extra) == 15
+    assert extra == contrast_examples(examples, 0.5, seed=3)
+    assert contrast_examples(examples, 0.0, seed=3) == []
+    for row in extra:
+        first, second = row.targets
+        assert first[2] != second[2]
+        for start, end, _label in row.targets:
+            assert row.text[start:end].startswith("Name")
+        assert row.text.count(".") == 2
 
 
 def test_mark_target_puts_markers_around_the_target_and_keeps_it_when_cut(tmp_path: Path) -> None:

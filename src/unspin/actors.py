@@ -378,19 +378,27 @@ def _governments(text: str, mentions: list[Mention], union: _Union | None) -> li
 
 
 def org_heads(text: str, mentions: list[Mention]) -> list[Mention]:
-    """Give an ORG or MISC mention the head word the tagger cut off ("Organization for ...")."""
+    """Give a name the organisation head word the tagger cut off or tagged apart.
+
+    "Organization for [Eastern Renewal]" and "[Union of] [Coastal States]" each become one ORG
+    mention (source ``org-head``): a capitalised head word ("Union", "Ministry", ...), then "of"
+    or "for", then an ORG, MISC or LOC name ("Council of Europe", "Bank of England").
+    """
     out = []
+    absorbed: set[int] = set()
     for m in mentions:
         base = max(0, m.start - 40)
         match = _ORG_HEAD_BEFORE.search(text[base : m.start])
-        if m.type in ("ORG", "MISC") and m.source == "ner" and match:
+        if m.type in ("ORG", "MISC", "LOC") and m.source == "ner" and match:
             start = base + match.start()
-            inside = any(o is not m and start <= o.start < m.start for o in mentions)
-            if not inside:
+            inside = [o for o in mentions if o is not m and start <= o.start < m.start]
+            # the head itself may be a mention ("Union of" ORG + "Coastal States" LOC)
+            if all(o.type in ("ORG", "MISC") and o.end <= m.start for o in inside):
+                absorbed.update(id(o) for o in inside)
                 out.append(Mention(start, m.end, "ORG", text[start : m.end], "org-head", m.score))
                 continue
         out.append(m)
-    return out
+    return [m for m in out if id(m) not in absorbed]
 
 
 def name_occurrences(text: str, mentions: list[Mention]) -> list[Mention]:

@@ -647,7 +647,8 @@ class ActorsDetector:
     # 1.1: pronoun-subject and same-label technique targets; attributed sources are not targets
     # 1.2: name-occurrence, org-head, head-noun, given-name and state-name rules; attacks aimed at
     # an actor count in its stance
-    version = "1.2.0"
+    # 1.3: org-head also absorbs a head tagged apart ("[Union of] [Coastal States]", LOC tails)
+    version = "1.3.0"
     requires: tuple[str, ...] = ("entities",)
     provides: tuple[str, ...] = ("actors",)
 

@@ -28,7 +28,15 @@ from unspin.training.analysis_data import (
     split_newsmtsc,
 )
 
-__all__ = ["build_parser", "export", "main", "mark", "marked_pairs", "train"]
+__all__ = [
+    "build_parser",
+    "contrast_examples",
+    "export",
+    "main",
+    "mark",
+    "marked_pairs",
+    "train",
+]
 
 MAX_LENGTH = 128
 
@@ -55,6 +63,40 @@ def marked_pairs(tok: Any, examples: list[StanceExample]) -> list[MarkedTarget]:
             if pair is not None:
                 pairs.append(pair)
     return pairs
+
+
+def contrast_examples(
+    examples: list[StanceExample], fraction: float, seed: int
+) -> list[StanceExample]:
+    """Extra two-sentence rows whose targets disagree, for the multi-target case.
+
+    A ``fraction`` of the sentences is each joined with a partner sentence whose first target has
+    another label; both sentences' targets are kept with their own labels. The model then sees
+    one input holding opposite stances and must read each target's own context, as in NewsMTSC's
+    multi-target set. Deterministic in ``seed``.
+    """
+    if fraction <= 0:
+        return []
+    rng = random.Random(seed)
+    by_label: dict[int, list[StanceExample]] = {}
+    for example in examples:
+        if example.targets:
+            by_label.setdefault(example.targets[0][2], []).append(example)
+    chosen = rng.sample(examples, int(len(examples) * fraction))
+    extra = []
+    for example in chosen:
+        if not example.targets:
+            continue
+        own = example.targets[0][2]
+        other = rng.choice([k for k in by_label if k != own])
+        partner = rng.choice(by_label[other])
+        first, second = (example, partner) if rng.random() < 0.5 else (partner, example)
+        shift = len(first.text) + 1
+        targets = first.targets + tuple((s + shift, e + shift, y) for s, e, y in second.targets)
+        extra.append(
+            StanceExample(f"{first.id}+{second.id}", f"{first.text} {second.text}", targets)
+        )
+    return extra
 
 
 def collate(pairs: list[MarkedTarget]) -> dict[str, Any]:
@@ -163,6 +205,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--lr", type=float, default=5e-5)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument(
+        "--contrast",
+        type=float,
+        default=0.0,
+        help="fraction of sentences also joined with a partner of another label (see contrast_examples)",
+    )
     parser.add_argument("--max-steps", type=int, default=0, help="stop after this many (smoke)")
     parser.add_argument("--base", type=Path, default=None, help="base model folder (tests)")
     return parser
@@ -180,7 +228,9 @@ def train(args: argparse.Namespace) -> Path:
     tok = _tokenizer(base)
     data = Path(args.data) / "newsmtsc"
     train_ex, valid_ex = split_newsmtsc(read_newsmtsc(data / "train.jsonl"))
-    train_pairs = marked_pairs(tok, train_ex)
+    train_pairs = marked_pairs(
+        tok, train_ex + contrast_examples(train_ex, args.contrast, args.seed + 1)
+    )
     sets = {"valid": marked_pairs(tok, valid_ex)}
     for name in ("dev-mt", "dev-rw"):
         if (data / f"{name}.jsonl").exists():
