@@ -209,7 +209,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--contrast",
         type=float,
         default=0.0,
-        help="fraction of sentences also joined with a partner of another label (see contrast_examples)",
+        help="fraction of sentences also joined with a partner of another label",
     )
     parser.add_argument("--max-steps", type=int, default=0, help="stop after this many (smoke)")
     parser.add_argument("--base", type=Path, default=None, help="base model folder (tests)")
