@@ -36,11 +36,45 @@ def test_runtime_environment_wins_over_set_threads(monkeypatch: pytest.MonkeyPat
     assert runtime.default_threads() == 3
 
 
-def test_runtime_sessions_use_the_exact_int8_kernel() -> None:
+def test_runtime_sessions_use_the_exact_int8_kernel_where_it_needs_the_option(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    runtime.exact_int8_needs_option.cache_clear()
+    monkeypatch.setenv("UNSPIN_EXACT_INT8", "1")
     options = runtime.session_options(2)
     assert options.intra_op_num_threads == 2 and options.inter_op_num_threads == 1
     assert options.get_session_config_entry("session.x64quantprecision") == "1"
+    assert not options.enable_mem_pattern
     model = runtime.OnnxModel("persuasion", threads=1)
     used = model.session.get_session_options()
     assert used.intra_op_num_threads == 1
     assert used.get_session_config_entry("session.x64quantprecision") == "1"
+    monkeypatch.setenv("UNSPIN_EXACT_INT8", "0")
+    runtime.exact_int8_needs_option.cache_clear()
+    options = runtime.session_options(1)
+    with pytest.raises(RuntimeError):  # unset: onnxruntime raises on a missing entry
+        options.get_session_config_entry("session.x64quantprecision")
+    runtime.exact_int8_needs_option.cache_clear()
+
+
+def test_runtime_exact_int8_option_follows_the_cpu_flags(
+    monkeypatch: pytest.MonkeyPatch, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    import platform
+
+    monkeypatch.delenv("UNSPIN_EXACT_INT8", raising=False)
+    vnni = tmp_path / "vnni"
+    vnni.write_text("processor\t: 0\nflags\t\t: fpu sse2 avx2 avx512f avx512_vnni\n")
+    avx2 = tmp_path / "avx2"
+    avx2.write_text("processor\t: 0\nflags\t\t: fpu sse2 avx2 fma\n")
+    assert runtime._cpu_has_vnni(vnni) and not runtime._cpu_has_vnni(avx2)
+    assert not runtime._cpu_has_vnni(tmp_path / "missing")
+    monkeypatch.setattr(platform, "machine", lambda: "x86_64")
+    for has, expected in ((True, False), (False, True)):
+        monkeypatch.setattr(runtime, "_cpu_has_vnni", lambda has=has: has)
+        runtime.exact_int8_needs_option.cache_clear()
+        assert runtime.exact_int8_needs_option() is expected
+    monkeypatch.setattr(platform, "machine", lambda: "arm64")
+    runtime.exact_int8_needs_option.cache_clear()
+    assert runtime.exact_int8_needs_option() is False
+    runtime.exact_int8_needs_option.cache_clear()

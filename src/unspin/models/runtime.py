@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import platform
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -25,6 +26,8 @@ from unspin.errors import MissingExtra, ModelError
 __all__ = [
     "MODELS_DIR",
     "default_threads",
+    "exact_int8_needs_option",
+    "session_options",
     "set_threads",
     "Manifest",
     "OnnxModel",
@@ -46,14 +49,20 @@ def sha256_file(path: Path) -> str:
 
 def session_options(threads: int) -> Any:
     """onnxruntime session options for unspin's graphs: ``threads`` intra-op threads, one
-    inter-op thread, every graph optimisation, and the exact int8 kernel.
+    inter-op thread, every graph optimisation, no memory patterns, and an exact int8 kernel.
 
-    ``session.x64quantprecision`` makes onnxruntime use its non-saturating u8s8 kernel on x86
-    CPUs with AVX2 but no VNNI, where the fast kernel's 16-bit intermediate sums saturate: there
-    the int8 models otherwise score differently from a VNNI CPU (CoNLL eng.testa entity F1 0.899
-    against 0.901, NewsMTSC dev-mt stance 0.714 against 0.703); with it they match (0.9005,
-    0.703). It cost about 1% of encoder speed on such a CPU. A VNNI CPU's kernel does not
-    saturate, so the option should not matter there (not measured on one).
+    Exact int8: on x86 CPUs with AVX2 but no VNNI, onnxruntime's fast u8s8 kernel sums pairs of
+    products in 16 bits, which saturate, so the int8 models scored differently there (CoNLL
+    eng.testa entity F1 0.899 against 0.901, NewsMTSC dev-mt stance 0.714 against 0.703). On
+    such CPUs ``session.x64quantprecision`` selects the non-saturating kernel (about 1% slower
+    there). A VNNI CPU's kernel sums in 32 bits and is exact already: there the option gave
+    bit-identical outputs but cut the bare encoder from 5,900 to 3,500 tokens/s (measured
+    2026-12-02 on an AVX-512 VNNI Xeon), so it is set only where :func:`exact_int8_needs_option`.
+
+    Memory patterns (``enable_mem_pattern``) are off: unspin's batches change shape from run
+    to run, a pattern is planned per shape, and the default pipeline's peak RSS fell from
+    520-540 MB to 400-416 MB without them, at no speed cost beyond run-to-run noise
+    (benchmarks/speed.py, 2 workers).
     """
     import onnxruntime as ort
 
@@ -61,8 +70,38 @@ def session_options(threads: int) -> Any:
     options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    options.add_session_config_entry("session.x64quantprecision", "1")
+    options.enable_mem_pattern = False
+    if exact_int8_needs_option():
+        options.add_session_config_entry("session.x64quantprecision", "1")
     return options
+
+
+@lru_cache(maxsize=1)
+def exact_int8_needs_option() -> bool:
+    """Whether onnxruntime needs ``session.x64quantprecision`` for exact int8 on this CPU.
+
+    True on x86 unless the CPU reports VNNI (``avx512_vnni`` or ``avx_vnni`` in Linux's
+    /proc/cpuinfo); where the flags cannot be read (another OS), True, the safe choice. False
+    off x86, where the option does nothing. ``UNSPIN_EXACT_INT8=1`` forces it on, ``=0`` off.
+    """
+    forced = os.environ.get("UNSPIN_EXACT_INT8")
+    if forced in ("0", "1"):
+        return forced == "1"
+    if platform.machine().lower() not in ("x86_64", "amd64", "i386", "i686", "x86"):
+        return False
+    return not _cpu_has_vnni()
+
+
+def _cpu_has_vnni(cpuinfo: Path = Path("/proc/cpuinfo")) -> bool:
+    try:
+        text = cpuinfo.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    for line in text.splitlines():
+        if line.startswith("flags"):
+            flags = set(line.partition(":")[2].split())
+            return bool(flags & {"avx512_vnni", "avx_vnni"})
+    return False
 
 
 @dataclass(frozen=True)
