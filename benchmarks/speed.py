@@ -2,9 +2,12 @@
 
 Prints: model load time, articles/s of the whole pipeline, peak RSS, and the encoder-only ceiling
 (tokens/s of a bare ONNX forward pass at the batch shapes the persuasion detector used), so the
-pipeline's own overhead shows. The articles are generated from sentences written for this script.
+pipeline's own overhead shows, and the time each detector took per article. The articles are
+generated from sentences written for this script; about half of them name people and
+organisations, as news does, so the stance model's pass per mention is paid (``--plain`` drops
+those sentences, as the script's first versions did).
 
-Usage: PYTHONPATH=src python benchmarks/speed.py [--articles 20] [--detectors default]
+Usage: PYTHONPATH=src python benchmarks/speed.py [--articles 20] [--detectors default] [--plain]
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import argparse
 import os
 import random
 import resource
+import threading
 import time
 
 SENTENCES = [
@@ -33,14 +37,25 @@ SENTENCES = [
     "These corrupt bureaucrats are bleeding the taxpayers dry while they laugh at us.",
     "The council will publish the full minutes of the meeting on its website.",
 ]
+NAMED = [
+    "Mayor Elena Novak said the Transit Authority would answer every complaint by Friday.",
+    "Councillor Tomas Reed accused Elena Novak of hiding the true cost from voters.",
+    "The Valley Chamber of Commerce praised the plan, calling Novak a careful manager.",
+    "According to the Regional Audit Office, the project is already two years late.",
+    "Reed, a former engineer at Northline Rail, wants the contract cancelled.",
+    "Residents of Ashford and Milbrook told the Valley Gazette they feel forgotten.",
+    "Priya Shah of the Commuters Union said Reed and Novak both ignore the eastern towns.",
+    "Northline Rail declined to answer questions from the Valley Gazette about the delays.",
+]
 
 
-def make_article(seed: int, words: int = 800) -> str:
+def make_article(seed: int, words: int = 800, *, named: bool = True) -> str:
     """Return a generated article of about ``words`` words in paragraphs of 4 sentences."""
     rng = random.Random(seed)
+    pool = SENTENCES + NAMED * 2 if named else SENTENCES
     paragraphs, current, count = [], [], 0
     while count < words:
-        sentence = rng.choice(SENTENCES)
+        sentence = rng.choice(pool)
         current.append(sentence)
         count += len(sentence.split())
         if len(current) == 4:
@@ -57,6 +72,7 @@ def main() -> None:
     parser.add_argument("--detectors", default="default")
     parser.add_argument("--repeat", type=int, default=3, help="ceiling repetitions")
     parser.add_argument("--model-dir", help="load the persuasion model from this folder")
+    parser.add_argument("--plain", action="store_true", help="articles without named actors")
     parser.add_argument(
         "--workers", type=int, default=1, help="documents at once (with UNSPIN_THREADS=1 for 2)"
     )
@@ -68,7 +84,7 @@ def main() -> None:
     from unspin.document import Document
     from unspin.pipeline import Pipeline
 
-    articles = [make_article(seed) for seed in range(args.articles + 1)]
+    articles = [make_article(seed, named=not args.plain) for seed in range(args.articles + 1)]
     started = time.perf_counter()
     if args.model_dir:
         names = registry.expand(args.detectors.split(","))
@@ -97,10 +113,26 @@ def main() -> None:
 
     pipeline.run(Document(articles[0]))  # warm-up
     shapes.clear()
+    spent: dict[str, float] = {}
+    lock = threading.Lock()
+    for detector in pipeline.detectors:
+        detect = detector.detect
+
+        def timed(doc, detect=detect, name=detector.name):  # type: ignore[no-untyped-def]
+            begun = time.perf_counter()
+            try:
+                return detect(doc)
+            finally:
+                with lock:
+                    spent[name] = spent.get(name, 0.0) + time.perf_counter() - begun
+
+        detector.detect = timed  # type: ignore[method-assign]
+    mentions = 0
     words = sum(len(a.split()) for a in articles[1:])
     started = time.perf_counter()
-    for _ in pipeline.run_many((Document(t) for t in articles[1:]), workers=args.workers):
-        pass
+    for doc in pipeline.run_many((Document(t) for t in articles[1:]), workers=args.workers):
+        stance = doc.layers.get("stance")
+        mentions += len(stance.spans) if stance else 0
     elapsed = time.perf_counter() - started
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -113,6 +145,12 @@ def main() -> None:
     rate = args.articles / elapsed
     print(f"pipeline           {rate:.2f} articles/s ({per_article_ms:.0f} ms/article)")
     print(f"peak RSS           {rss_mb:.0f} MB")
+    print(f"stance spans       {mentions / args.articles:.1f} per article")
+    by_detector = ", ".join(
+        f"{name} {seconds / args.articles * 1000:.0f}"
+        for name, seconds in sorted(spent.items(), key=lambda kv: -kv[1])
+    )
+    print(f"ms/article by step {by_detector} (summed over workers)")
     if persuasion is not None and shapes:
         session = persuasion.model.session  # type: ignore[attr-defined]
         feeds = []
