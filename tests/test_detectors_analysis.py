@@ -198,3 +198,22 @@ def test_entities_add_later_occurrences_of_a_whole_name() -> None:
     ]
     assert layer.spans[1].attrs["source"] == "name-occurrence"
     assert "source" not in layer.spans[0].attrs
+
+
+def test_analysis_token_states_are_those_of_the_covering_token() -> None:
+    import numpy as np
+
+    from unspin.detectors.analysis import engine
+
+    text = "The council met on Monday.\n\nIt voted to close the port."
+    doc = Pipeline.from_names("structure").run(Document(text))
+    analysis = engine()
+    segment = analysis.analyze(doc)[1]
+    first = next(i for i, (a, b) in enumerate(segment.offsets) if b > a)
+    inside = segment.offsets[first][0] + 1  # a character inside that token, not its start
+    starts = np.asarray([segment.offsets[first][0], inside, text.index("\n")])
+    states = analysis.token_states(doc, starts)
+    assert states.shape == (3, analysis.hidden)
+    np.testing.assert_array_equal(states[0], segment.states[first])
+    np.testing.assert_array_equal(states[1], segment.states[first])
+    assert not states[2].any()  # the line break lies in no sentence's token

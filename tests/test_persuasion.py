@@ -124,7 +124,7 @@ def test_persuasion_shipped_model_finds_spans_with_its_si_head(detector, analyse
     tokens, windows = detector._prepare(analysed.text, sentences)
     logits, states, _kept = detector.token_pass(tokens, windows)
     assert states is not None and states.shape == (len(tokens.ids), 3 * 384)
-    probs = detector.si_probabilities(logits, states)
+    probs = detector.si_probabilities(logits, detector.si_head_states(analysed, tokens, states))
     # the head's scores are not the token channels' ones
     channels = 1 / (1 + np.exp(-si_logit(logits, detector.si_combine) / detector.si_temperature))
     assert probs.shape == channels.shape and not np.allclose(probs, channels, atol=1e-3)
@@ -144,6 +144,15 @@ def test_persuasion_without_si_head_uses_the_token_channels(tmp_path: Path, anal
 def test_persuasion_si_head_outside_the_manifest_is_refused(tmp_path: Path) -> None:
     folder = _model_copy(tmp_path, lambda m: m["files"].pop("si_head.onnx"))
     with pytest.raises(ModelError, match="not in its manifest files"):
+        registry.create("persuasion", directory=folder)
+
+
+def test_persuasion_si_head_on_another_analysis_model_is_refused(tmp_path: Path) -> None:
+    def edit(manifest: dict) -> None:  # type: ignore[type-arg]
+        manifest["config"]["si_head"].update(analysis_states=True, analysis_model="0" * 64)
+
+    folder = _model_copy(tmp_path, edit)
+    with pytest.raises(ModelError, match="installed analysis model"):
         registry.create("persuasion", directory=folder)
 
 

@@ -289,3 +289,48 @@ def test_tc_head_package_names_spans_in_the_detector(run: Path, tmp_path: Path) 
         assert sum(label.probabilities.values()) == pytest.approx(1.0, abs=1e-5)
     layer = detector.detect(doc)
     assert layer.spans and all(span.label in TECHNIQUES for span in layer.spans)
+
+
+def test_si_head_package_with_analysis_states_keeps_the_tc_head(run: Path, tmp_path: Path) -> None:
+    import json
+
+    from unspin.detectors.analysis import engine
+    from unspin.detectors.persuasion import make_persuasion
+    from unspin.document import Document
+    from unspin.pipeline import Pipeline
+    from unspin.training.package import base_config, package_si_head, package_tc_head, stage
+    from unspin.training.persuasion import tokenizer_file
+    from unspin.training.si_head import HeadConfig
+    from unspin.training.tc_head import TCHeadConfig
+
+    config = base_config({"block_tokens": 24, "context_tokens": 8})
+    plain = stage(run / "export" / "model.onnx", tokenizer_file(tiny=True), tmp_path / "m", config)
+    with_tc = tmp_path / "with-tc-head"
+    package_tc_head(
+        plain, DATA, tmp_path / "tc-run", with_tc, version="0.0.2", head=TCHeadConfig(epochs=1)
+    )
+    target = tmp_path / "with-both"
+    package_si_head(
+        with_tc,
+        DATA,
+        tmp_path / "si-run",
+        target,
+        version="0.0.3",
+        head=HeadConfig(hidden=4, epochs=1, chunk=16, analysis_states=True),
+    )
+    manifest = json.loads((target / "manifest.json").read_text())
+    head = manifest["config"]["si_head"]
+    assert head["analysis_states"] is True
+    assert head["analysis_model"] == engine().model.manifest.files["model.onnx"]
+    assert "tc_head.onnx" in manifest["files"]
+    assert manifest["config"]["temperature"]["tc_head"] > 0
+    detector = make_persuasion(directory=target)
+    assert detector.analysis is not None and detector.tc_head is not None
+    doc = Pipeline.from_names("structure").run(
+        Document((DATA / "train-articles/article1.txt").read_text())
+    )
+    tokens, probs = detector.span_probabilities(
+        doc.text, [(s.start, s.end) for s in doc.layer("sentences")]
+    )
+    assert probs.shape == (len(tokens.ids),) and ((probs >= 0) & (probs <= 1)).all()
+    detector.detect(doc)

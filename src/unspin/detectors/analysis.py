@@ -295,6 +295,44 @@ class AnalysisEngine:
         close()
         return _join_adjacent(text, spans)
 
+    # -- the kept states, read by other models' heads -----------------------------------------
+    @property
+    def hidden(self) -> int:
+        """The size of a token state (the encoder's hidden size)."""
+        for output in self.model.session.get_outputs():
+            if output.name == "states" and isinstance(output.shape[-1], int):
+                return int(output.shape[-1])
+        raise ModelError(f"model {MODEL!r} outputs no 'states' of a fixed size; reinstall unspin")
+
+    def token_states(self, doc: Document, starts: np.ndarray) -> np.ndarray:
+        """Return the cached pass's state [len(starts), hidden] of the token that covers each
+        character offset in ``starts`` (zeros where none does, as in text between sentences).
+
+        The persuasion model's SI head reads these beside its own encoder's states, so the
+        sentence pass that claims and entities need anyway serves it too.
+        """
+        out = np.zeros((len(starts), self.hidden), dtype=np.float32)
+        token_starts: list[int] = []
+        token_ends: list[int] = []
+        rows: list[np.ndarray] = []
+        for segment in self.analyze(doc):
+            for k, (start, end) in enumerate(segment.offsets):
+                if end > start:
+                    token_starts.append(start)
+                    token_ends.append(end)
+                    rows.append(segment.states[k])
+        if not rows:
+            return out
+        order = np.argsort(np.asarray(token_starts), kind="stable")
+        first = np.asarray(token_starts)[order]
+        last = np.asarray(token_ends)[order]
+        states = np.stack(rows)[order]
+        at = np.searchsorted(first, np.asarray(starts), side="right") - 1
+        valid = at >= 0
+        valid[valid] &= np.asarray(starts)[valid] < last[at[valid]]
+        out[valid] = states[at[valid]]
+        return out
+
     # -- stance on found mentions, from the kept states ----------------------------------------
     def stance(self, doc: Document, spans: Sequence[tuple[int, int]]) -> list[np.ndarray]:
         """Return stance probabilities for each ``(start, end)``, from the cached pass."""

@@ -4,7 +4,8 @@ One ONNX model with two heads (see ``models/persuasion/card.md``):
 
 1. a token pass over windows of sentences with context finds the spans that use some technique
    (SI): the "any technique" channel (or, where the manifest names an ``si_head``, a small
-   bidirectional LSTM over the whole article's encoder states and token logits),
+   bidirectional LSTM over the whole article's encoder states and token logits, and where the
+   head was trained so, the analysis model's token states too: see ``si_head_states``),
    temperature-calibrated, thresholded, then post-processed (gaps merged, spans extended to whole
    words, short ones dropped);
 2. the span head names each span's technique (TC) from the encoder states pooled over the span,
@@ -181,6 +182,9 @@ class PersuasionDetector:
             self.tc_temperature = float(temperatures.get("tc", 1.0))
             head = config.get("si_head")
             self.si_head_file = None if head is None else str(head["file"])
+            # the SI head also reads the analysis model's token states (see si_head_states)
+            self.si_analysis = bool(head.get("analysis_states", False)) if head else False
+            self.si_analysis_model = None if head is None else head.get("analysis_model")
             span_head = config.get("span_head")
             self.span_head_file = None if span_head is None else str(span_head)
             tc_head = config.get("tc_head")
@@ -208,6 +212,7 @@ class PersuasionDetector:
         self.si_head: Any = None
         if self.si_head_file is not None:
             self.si_head = _head_session(model, self.si_head_file)
+        self.analysis: Any = _analysis_engine(self.si_analysis_model) if self.si_analysis else None
         self.span_head: Any = None
         self.hidden = 0  # the span head's state size: the last layer's part of token_states
         # a TC head names the spans instead of the span head: then it is not loaded at all
@@ -292,6 +297,18 @@ class PersuasionDetector:
                     if self.span_head is not None:
                         kept[r] = states[i, : len(w.ids), : self.hidden]
         return out, states_out, kept
+
+    def si_head_states(
+        self, doc: Document, tokens: TokenizedText, states: np.ndarray | None
+    ) -> np.ndarray | None:
+        """The ``states`` input of the SI head for ``doc``: the token pass's encoder states, and
+        where the head was trained with them (``si_head.analysis_states`` in the manifest), the
+        analysis model's state of each token beside them (its sentence pass, which claims and
+        entities need anyway, is cached per document, so it runs once)."""
+        if states is None or self.analysis is None:
+            return states
+        extra = self.analysis.token_states(doc, tokens.starts)
+        return np.concatenate([states, extra.astype(states.dtype)], axis=1)
 
     def si_probabilities(self, logits: np.ndarray, states: np.ndarray | None) -> np.ndarray:
         """Calibrated "some technique" probability of each token, from the SI head where the
@@ -451,6 +468,9 @@ class PersuasionDetector:
         if not windows:
             return tokens, np.zeros(0, dtype=np.float32)
         logits, states, _kept = self.token_pass(tokens, windows)
+        if self.analysis is not None:
+            layer = Layer("sentences", tuple(Span(a, b, "sentence") for a, b in sentences))
+            states = self.si_head_states(Document(text).with_layers([layer]), tokens, states)
         return tokens, self.si_probabilities(logits, states)
 
     def classify_spans(self, doc: Document, spans: Sequence[tuple[int, int]]) -> list[SpanLabel]:
@@ -568,7 +588,7 @@ class PersuasionDetector:
         spans: list[Span] = []
         if windows:
             logits, states, kept = self.token_pass(tokens, windows)
-            probs = self.si_probabilities(logits, states)
+            probs = self.si_probabilities(logits, self.si_head_states(doc, tokens, states))
             found = decode_spans(doc.text, tokens, probs, self.decode_cfg)
             for start, end, score, tprobs in self._name_found(
                 doc.text,
@@ -617,6 +637,21 @@ def _head_session(model: Any, filename: str) -> Any:
         raise ModelError(f"model {MODEL_NAME!r} is missing {path}; reinstall unspin")
     options = session_options(default_threads())
     return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+
+def _analysis_engine(expected: str | None) -> Any:
+    """The shared analysis engine, checked to be the model an SI head was trained on
+    (``expected``: the sha256 of its ``model.onnx``, from the persuasion manifest)."""
+    from unspin.detectors.analysis import engine
+
+    analysis = engine()
+    found = analysis.model.manifest.files.get("model.onnx")
+    if expected is not None and found != expected:
+        raise ModelError(
+            f"model {MODEL_NAME!r}: its SI head reads the analysis model {expected[:12]}..., "
+            f"but the installed analysis model is {str(found)[:12]}...; reinstall unspin"
+        )
+    return analysis
 
 
 def _shipped_version() -> str:

@@ -90,6 +90,11 @@ def main(argv: list[str] | None = None) -> int:
     h.add_argument("--hidden", type=int, default=128)
     h.add_argument("--seed", type=int, default=13)
     h.add_argument("--heads", type=int, default=1, help="average this many heads (seeds)")
+    h.add_argument(
+        "--analysis-states",
+        action="store_true",
+        help="the head also reads the analysis model's token states (its sentence pass)",
+    )
     t = sub.add_parser(
         "persuasion-tc-head",
         help="train a TC head on a packaged model's frozen encoder states and repackage it",
@@ -137,7 +142,11 @@ def main(argv: list[str] | None = None) -> int:
             Path(args.to),
             version=args.version,
             head=HeadConfig(
-                hidden=args.hidden, epochs=args.epochs, seed=args.seed, heads=args.heads
+                hidden=args.hidden,
+                epochs=args.epochs,
+                seed=args.seed,
+                heads=args.heads,
+                analysis_states=args.analysis_states,
             ),
         )
         return 0

@@ -148,7 +148,9 @@ def tune(model_dir: Path, corpus: Path, val_ids: list[str]) -> dict[str, Any]:
                 span_labels_all.append(TECHNIQUE_INDEX[t.technique])
         # the uncalibrated SI logit of each token, by way of combining the channels
         if detector.si_head is not None:
-            si_by = {"head": detector.si_scores(logits, states)}
+            si_by = {
+                "head": detector.si_scores(logits, detector.si_head_states(doc, tokens, states))
+            }
         else:
             si_by = {combine: si_logit(logits, combine) for combine in SI_COMBINE}
         cache.append((article_id, text, tokens, si_by))
@@ -490,6 +492,7 @@ def package_si_head(
     config = dict(manifest["config"])
     config.pop("si_head", None)
     config.pop("span_head", None)
+    tc_head = model / str(config["tc_head"]["file"]) if config.get("tc_head") else None
     ids = sorted(read_articles(corpus / "train-articles"))
     train_ids, val_ids = split_ids(ids, fraction=val_fraction, seed=seed)
     run.mkdir(parents=True, exist_ok=True)
@@ -503,15 +506,26 @@ def package_si_head(
     config["span_head"] = SPAN_HEAD_FILE
     config["detect_span_crop"] = None
     heads = {"span_head": span_file}
-    plain = stage(graph, tokenizer, run / "stage-states", config, version, **heads)
-    articles = collect(plain, corpus, train_ids)
+    plain_config = {k: v for k, v in config.items() if k != "tc_head"}
+    plain = stage(graph, tokenizer, run / "stage-states", plain_config, version, **heads)
+    articles = collect(plain, corpus, train_ids, analysis_states=cfg.analysis_states)
     net = train_heads(articles, cfg, out=run)
     head_file = export_head(net, run / "si_head.fp32.onnx", run / "si_head.onnx")
     config["si_head"] = {"file": "si_head.onnx", **asdict(cfg)}
+    if cfg.analysis_states:
+        from unspin.detectors.analysis import engine
+
+        config["si_head"]["analysis_model"] = engine().model.manifest.files["model.onnx"]
+    if tc_head is not None:  # a TC head names spans from the same encoder: it is kept as is
+        heads["tc_head"] = run / tc_head.name
+        shutil.copyfile(tc_head, heads["tc_head"])
     staged = stage(
         graph, tokenizer, run / "stage-head", config, version, si_head=head_file, **heads
     )
-    config.update(tune(staged, corpus, val_ids))
+    tuned = tune(staged, corpus, val_ids)
+    tuned["temperature"] = {**dict(config.get("temperature", {})), **tuned["temperature"]}
+    tuned["tuning"] = {**dict(config.get("tuning", {})), **tuned["tuning"]}
+    config.update(tuned)
     staged = stage(
         graph, tokenizer, run / "stage-head", config, version, si_head=head_file, **heads
     )

@@ -108,12 +108,17 @@ def si_targets(tokens: TokenizedText, spans: list[tuple[int, int]]) -> np.ndarra
     return np.stack([inside, begin, end_], axis=1).astype(np.float32)
 
 
-def collect(model_dir: Path, corpus: Path, ids: list[str]) -> list[ArticleStates]:
+def collect(
+    model_dir: Path, corpus: Path, ids: list[str], *, analysis_states: bool = False
+) -> list[ArticleStates]:
     """Token logits, encoder states and targets of the given training articles, computed with
-    the detector (structure sentences, its windows and batches) on the model in ``model_dir``."""
+    the detector (structure sentences, its windows and batches) on the model in ``model_dir``;
+    with ``analysis_states``, the shipped analysis model's state of each token is appended to
+    its encoder states (as :meth:`PersuasionDetector.si_head_states` does at run time)."""
     from typing import cast
 
     from unspin.detectors import registry
+    from unspin.detectors.analysis import engine
     from unspin.detectors.persuasion import PersuasionDetector, make_persuasion
     from unspin.document import Document
     from unspin.errors import ModelError
@@ -134,6 +139,9 @@ def collect(model_dir: Path, corpus: Path, ids: list[str]) -> list[ArticleStates
         logits, states, _kept = detector.token_pass(tokens, windows)
         if states is None:
             raise ModelError(f"{model_dir}/model.onnx outputs no {STATES_OUTPUT}")
+        if analysis_states:
+            extra = engine().token_states(doc, tokens.starts)
+            states = np.concatenate([states, extra], axis=1)
         targets = si_targets(tokens, gold.get(article_id, []))
         out.append(
             ArticleStates(article_id, text, tokens, logits, states.astype(np.float16), targets)
@@ -156,6 +164,8 @@ class HeadConfig:
     seed: int = 13  # head k trains with seed + k
     heads: int = 1  # an ensemble: the exported graph averages the logits of this many heads
     threads: int = 1
+    # also read the analysis model's token states (the sentence pass claims and entities run)
+    analysis_states: bool = False
 
 
 class SIHeadNet(nn.Module):
