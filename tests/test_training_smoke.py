@@ -138,10 +138,23 @@ def test_si_head_export_matches_torch(tmp_path: Path) -> None:
     assert np.abs(int8 - expected).max() < 0.2
 
 
-def test_si_head_package_runs_in_the_detector(run: Path, tmp_path: Path) -> None:
-    from unspin.detectors.persuasion import make_persuasion
+def _assert_finds_spans(detector) -> None:  # type: ignore[no-untyped-def]
+    """The detector gives every token of a training article a probability, and detects."""
     from unspin.document import Document
     from unspin.pipeline import Pipeline
+
+    doc = Pipeline.from_names("structure").run(
+        Document((DATA / "train-articles/article1.txt").read_text())
+    )
+    tokens, probs = detector.span_probabilities(
+        doc.text, [(s.start, s.end) for s in doc.layer("sentences")]
+    )
+    assert probs.shape == (len(tokens.ids),) and ((probs >= 0) & (probs <= 1)).all()
+    detector.detect(doc)
+
+
+def test_si_head_package_runs_in_the_detector(run: Path, tmp_path: Path) -> None:
+    from unspin.detectors.persuasion import make_persuasion
     from unspin.training.package import base_config, package_si_head, stage
     from unspin.training.persuasion import tokenizer_file
     from unspin.training.si_head import HeadConfig
@@ -162,14 +175,7 @@ def test_si_head_package_runs_in_the_detector(run: Path, tmp_path: Path) -> None
     assert "si_head.onnx" in manifest
     detector = make_persuasion(directory=target)
     assert detector.si_head is not None
-    doc = Pipeline.from_names("structure").run(
-        Document((DATA / "train-articles/article1.txt").read_text())
-    )
-    tokens, probs = detector.span_probabilities(
-        doc.text, [(s.start, s.end) for s in doc.layer("sentences")]
-    )
-    assert probs.shape == (len(tokens.ids),) and ((probs >= 0) & (probs <= 1)).all()
-    detector.detect(doc)
+    _assert_finds_spans(detector)
 
 
 @pytest.mark.parametrize("graph", ["model.fp32.onnx", "model.onnx"])
@@ -296,8 +302,6 @@ def test_si_head_package_with_analysis_states_keeps_the_tc_head(run: Path, tmp_p
 
     from unspin.detectors.analysis import engine
     from unspin.detectors.persuasion import make_persuasion
-    from unspin.document import Document
-    from unspin.pipeline import Pipeline
     from unspin.training.package import base_config, package_si_head, package_tc_head, stage
     from unspin.training.persuasion import tokenizer_file
     from unspin.training.si_head import HeadConfig
@@ -326,11 +330,4 @@ def test_si_head_package_with_analysis_states_keeps_the_tc_head(run: Path, tmp_p
     assert manifest["config"]["temperature"]["tc_head"] > 0
     detector = make_persuasion(directory=target)
     assert detector.analysis is not None and detector.tc_head is not None
-    doc = Pipeline.from_names("structure").run(
-        Document((DATA / "train-articles/article1.txt").read_text())
-    )
-    tokens, probs = detector.span_probabilities(
-        doc.text, [(s.start, s.end) for s in doc.layer("sentences")]
-    )
-    assert probs.shape == (len(tokens.ids),) and ((probs >= 0) & (probs <= 1)).all()
-    detector.detect(doc)
+    _assert_finds_spans(detector)
