@@ -297,6 +297,11 @@ class AnalysisEngine:
 
     # -- the kept states, read by other models' heads -----------------------------------------
     @property
+    def model_sha256(self) -> str:
+        """The sha256 of the model's ``model.onnx`` (heads trained on its states record it)."""
+        return str(self.model.manifest.files.get("model.onnx"))
+
+    @property
     def hidden(self) -> int:
         """The size of a token state (the encoder's hidden size)."""
         for output in self.model.session.get_outputs():

@@ -645,11 +645,11 @@ def _analysis_engine(expected: str | None) -> Any:
     from unspin.detectors.analysis import engine
 
     analysis = engine()
-    found = analysis.model.manifest.files.get("model.onnx")
+    found = analysis.model_sha256
     if expected is not None and found != expected:
         raise ModelError(
             f"model {MODEL_NAME!r}: its SI head reads the analysis model {expected[:12]}..., "
-            f"but the installed analysis model is {str(found)[:12]}...; reinstall unspin"
+            f"but the installed analysis model is {found[:12]}...; reinstall unspin"
         )
     return analysis
 

@@ -515,7 +515,7 @@ def package_si_head(
     if cfg.analysis_states:
         from unspin.detectors.analysis import engine
 
-        config["si_head"]["analysis_model"] = engine().model.manifest.files["model.onnx"]
+        config["si_head"]["analysis_model"] = engine().model_sha256
     if tc_head is not None:  # a TC head names spans from the same encoder: it is kept as is
         heads["tc_head"] = run / tc_head.name
         shutil.copyfile(tc_head, heads["tc_head"])
