@@ -65,6 +65,8 @@ def _tiny_base(folder: Path) -> Path:
                 "2",
                 "3",
                 "##0",
+                "[unused3]",
+                "[unused4]",
             ]
         )
     }
@@ -202,6 +204,46 @@ def test_training_stance_trains_resumes_exports_and_infers(tmp_path: Path) -> No
     probs = model.score(doc, [(0, 9), (18, 22), (24, 31)])
     assert [p.shape for p in probs] == [(3,)] * 3
     assert all(abs(float(p.sum()) - 1.0) < 1e-4 for p in probs)
+    assert not model.mark_others  # trained without --mark-others: each target read alone
+
+
+def test_training_stance_with_marked_others_exports_a_model_that_marks_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import unspin.features
+    from unspin.detectors.analysis import StanceModel
+    from unspin.detectors.structure import Structure
+    from unspin.document import Document
+    from unspin.models.runtime import OnnxModel
+    from unspin.training.stance import build_parser, export, train
+
+    base = _tiny_base(tmp_path / "base")
+    data = _tiny_data(tmp_path / "data")
+    argv = ["--data", str(data), "--out", str(tmp_path / "run"), "--base", str(base)]
+    argv += ["--batch", "4", "--threads", "1", "--epochs", "1"]
+    argv += ["--mark-others", "--mixed-repeats", "2"]
+    best = train(build_parser().parse_args(argv))
+    folder = export(best, tmp_path / "model", base=base, mark_others=True)
+    model = StanceModel(OnnxModel("stance", directory=folder))
+    assert model.mark_others
+    assert model.model.config["markers"][2:] == ["[unused3]", "[unused4]"]
+    doc = Document("Mara Vale went to Oslo. Critics hated her plan.")
+    doc = doc.with_layers(Structure().detect(doc))
+    seen: list[tuple[str, list[tuple[int, int]]]] = []
+    mark = unspin.features.mark_target
+
+    def spy(tok, text, start, end, *args, others=(), **kwargs):  # type: ignore[no-untyped-def]
+        seen.append((text[start:end], list(others)))
+        return mark(tok, text, start, end, *args, others=others, **kwargs)
+
+    monkeypatch.setattr(unspin.features, "mark_target", spy)
+    probs = model.score(doc, [(0, 9), (18, 22), (24, 31)])
+    assert [p.shape for p in probs] == [(3,)] * 3
+    # Oslo, in the same sentence, is Mara Vale's other target and she is Oslo's; "Critics", in the
+    # next sentence, has none
+    assert seen == [("Mara Vale", [(18, 22)]), ("Oslo", [(0, 9)]), ("Critics", [])]
+    row = mark(model.model.tokenizer, doc.text[:23], 0, 9, others=[(18, 22)])
+    assert row is not None and model.model.tokenizer.token_to_id("[unused3]") in row.ids
 
 
 def test_contrast_examples_join_sentences_whose_targets_disagree() -> None:
@@ -255,3 +297,26 @@ def test_mark_target_puts_markers_around_the_target_and_keeps_it_when_cut(tmp_pa
     assert tok.id_to_token(cut.ids[cut.start]) == "[unused1]"
     assert [tok.id_to_token(cut.ids[i]) for i in cut.target] == ["taxes"]
     assert mark_target(tok, "the minister", 3, 3) is None
+
+
+def test_mark_target_marks_the_other_targets_and_skips_overlapping_ones(tmp_path: Path) -> None:
+    from tokenizers import Tokenizer
+
+    from unspin.features import mark_target
+
+    tok = Tokenizer.from_file(str(_tiny_base(tmp_path / "base") / "tokenizer.json"))
+    tok.no_padding()
+    text = "the minister said that taxes rose"
+    at = text.index("taxes")
+    others = [(0, 12), (at + 1, at + 3), (4, 12), (18, 22)]  # "the minister", in the target,
+    # inside "the minister", "that"
+    row = mark_target(tok, text, at, at + 5, others=others)
+    assert row is not None
+    pieces = [tok.id_to_token(i) for i in row.ids]
+    assert " ".join(pieces) == (
+        "[CLS] [unused3] the minister [unused4] said [unused3] that [unused4]"
+        " [unused1] taxes [unused2] rose [SEP]"
+    )
+    assert row.start == 9 and [pieces[i] for i in row.target] == ["taxes"]
+    # no others: exactly the single-target row
+    assert mark_target(tok, text, at, at + 5, others=[]) == mark_target(tok, text, at, at + 5)

@@ -38,6 +38,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 __all__ = [
@@ -204,6 +205,7 @@ class Mention:
         self.key = normalise(self.text)
 
 
+@lru_cache(maxsize=8192)
 def normalise(name: str) -> str:
     """Return a comparison key: lower case, no leading article, no possessive, no dots."""
     key = name.strip().strip("\"“”'‘’()[]").strip()
@@ -213,12 +215,14 @@ def normalise(name: str) -> str:
     return re.sub(r"\s+", " ", key).lower()
 
 
-def _tokens(name: str) -> list[str]:
-    return [t for t in re.split(r"[\s\-]+", normalise(name)) if t]
+@lru_cache(maxsize=8192)
+def _tokens(name: str) -> tuple[str, ...]:
+    return tuple(t for t in re.split(r"[\s\-]+", normalise(name)) if t)
 
 
-def _name_tokens(name: str) -> list[str]:
-    """Tokens of a person's name without leading titles."""
+@lru_cache(maxsize=8192)
+def _name_tokens(name: str) -> tuple[str, ...]:
+    """Tokens of a person's name without leading titles (cached: merging compares all pairs)."""
     tokens = _tokens(name)
     while len(tokens) > 1 and tokens[0] in _TITLES:
         tokens = tokens[1:]

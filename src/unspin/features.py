@@ -10,7 +10,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["SHAPES", "MarkedTarget", "mark_target", "token_shape", "shape_ids"]
+__all__ = [
+    "SHAPES",
+    "START_MARK",
+    "END_MARK",
+    "OTHER_START_MARK",
+    "OTHER_END_MARK",
+    "MarkedTarget",
+    "mark_target",
+    "token_shape",
+    "shape_ids",
+]
 
 #: shape id -> name; id 0 is for special and padding tokens.
 SHAPES = ("special", "lower", "capitalised", "allcaps", "mixed", "digit", "punct", "other")
@@ -44,6 +54,9 @@ def shape_ids(text: str, offsets: Sequence[tuple[int, int]]) -> list[int]:
 #: the stance model's target markers (unused word pieces of the base vocabulary)
 START_MARK = "[unused1]"
 END_MARK = "[unused2]"
+#: markers around the sentence's *other* targets (stance models trained with ``mark_others``)
+OTHER_START_MARK = "[unused3]"
+OTHER_END_MARK = "[unused4]"
 
 
 @dataclass
@@ -56,20 +69,76 @@ class MarkedTarget:
     label: int = -1
 
 
+def _covered(offsets: Sequence[tuple[int, int]], start: int, end: int) -> list[int]:
+    return [i for i, (s, e) in enumerate(offsets) if e > s and s < end and e > start]
+
+
+def _mark_others(
+    tok: Any,
+    offsets: Sequence[tuple[int, int]],
+    ids: list[int],
+    first: int,
+    last: int,
+    others: Sequence[tuple[int, int]],
+) -> tuple[list[int], int, int]:
+    """Insert the other-target markers into ``ids``; return them and the target's new bounds.
+
+    An other target that covers no token, or shares a token with the target or with an other
+    target kept before it, is left unmarked.
+    """
+    open_id, close_id = tok.token_to_id(OTHER_START_MARK), tok.token_to_id(OTHER_END_MARK)
+    if open_id is None or close_id is None:
+        raise ValueError(f"the tokenizer has no {OTHER_START_MARK} / {OTHER_END_MARK} pieces")
+    taken = set(range(first, last + 1))
+    before: dict[int, int] = {}
+    after: dict[int, int] = {}
+    for start, end in sorted(others):
+        inside = _covered(offsets, start, end)
+        if not inside or taken & set(range(inside[0], inside[-1] + 1)):
+            continue
+        taken |= set(range(inside[0], inside[-1] + 1))
+        before[inside[0]] = open_id
+        after[inside[-1]] = close_id
+    out: list[int] = []
+    new_first = new_last = 0
+    for i, piece in enumerate(ids):
+        if i in before:
+            out.append(before[i])
+        if i == first:
+            new_first = len(out)
+        out.append(piece)
+        if i == last:
+            new_last = len(out) - 1
+        if i in after:
+            out.append(after[i])
+    return out, new_first, new_last
+
+
 def mark_target(
-    tok: Any, text: str, start: int, end: int, label: int = -1, *, max_length: int = 128
+    tok: Any,
+    text: str,
+    start: int,
+    end: int,
+    label: int = -1,
+    *,
+    max_length: int = 128,
+    others: Sequence[tuple[int, int]] = (),
 ) -> MarkedTarget | None:
     """Token ids of ``text`` with markers around ``[start, end)``, cut to ``max_length`` around it.
 
-    ``tok`` is a ``tokenizers.Tokenizer``; offsets are in ``text``. None when the target covers no
-    token.
+    ``tok`` is a ``tokenizers.Tokenizer``; offsets are in ``text``. ``others`` are the ``(start,
+    end)`` of the text's other targets: each is wrapped in the other-target markers
+    (``OTHER_START_MARK`` ... ``OTHER_END_MARK``), so the model sees whom else the sentence names.
+    None when the target covers no token.
     """
     enc = tok.encode(text, add_special_tokens=False)
-    inside = [i for i, (s, e) in enumerate(enc.offsets) if e > s and s < end and e > start]
+    inside = _covered(enc.offsets, start, end)
     if not inside:
         return None
     first, last = inside[0], inside[-1]
     ids = list(enc.ids)
+    if others:
+        ids, first, last = _mark_others(tok, enc.offsets, ids, first, last, others)
     room = max_length - 4 - (last - first + 1)
     left = max(0, first - max(room // 2, room - (len(ids) - last - 1)))
     right = min(len(ids), last + 1 + max(0, room - (first - left)))

@@ -371,7 +371,8 @@ class StanceModel:
     The target is marked in its sentence (``[unused1] target [unused2]``) so the whole encoder
     reads the sentence for that actor; measured on NewsMTSC it beats the head on the shared
     analysis pass by 2-7 points of macro-F1 (the ``stance`` model card), at the cost of a pass
-    per target.
+    per target. A model trained with ``--mark-others`` (manifest ``mark_others``) also gets the
+    other spans scored in the same sentence, marked ``[unused3] ... [unused4]``.
 
     Args:
         model: an ``OnnxModel`` for ``stance`` (``shared_model("stance")`` by default).
@@ -388,6 +389,8 @@ class StanceModel:
         self.model = model
         self.labels: list[str] = list(model.config["stance_labels"])
         self.max_length = int(model.config.get("max_length", 128))
+        # trained with the sentence's other targets marked: mark them here too
+        self.mark_others = bool(model.config.get("mark_others", False))
 
     @property
     def producer(self) -> str:
@@ -407,12 +410,18 @@ class StanceModel:
             first = max(0, bisect_right(starts, start) - 1)
             last = max(first, bisect_right(starts, end - 1) - 1)
             lo, hi = bounds[first][0], max(bounds[last][1], end)
+            others = [
+                (s - lo, e - lo)
+                for s, e in (spans if self.mark_others else ())
+                if (s, e) != (start, end) and lo <= s and e <= hi
+            ]
             row = mark_target(
                 self.model.tokenizer,
                 doc.text[lo:hi],
                 start - lo,
                 end - lo,
                 max_length=self.max_length,
+                others=others,
             )
             if row is None:
                 raise InvalidInput(f"stance target [{start}, {end}) holds no word")

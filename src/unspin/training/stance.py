@@ -20,7 +20,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-from unspin.features import END_MARK, START_MARK, MarkedTarget, mark_target
+from unspin.features import (
+    END_MARK,
+    OTHER_END_MARK,
+    OTHER_START_MARK,
+    START_MARK,
+    MarkedTarget,
+    mark_target,
+)
 from unspin.training.analysis_data import (
     STANCE_LABELS,
     StanceExample,
@@ -50,16 +57,27 @@ def _tokenizer(folder: Path) -> Any:
     return tok
 
 
-def mark(tok: Any, text: str, start: int, end: int, label: int = -1) -> MarkedTarget | None:
+def mark(
+    tok: Any,
+    text: str,
+    start: int,
+    end: int,
+    label: int = -1,
+    others: list[tuple[int, int]] | None = None,
+) -> MarkedTarget | None:
     """Mark ``[start, end)`` in ``text`` (see :func:`unspin.features.mark_target`)."""
-    return mark_target(tok, text, start, end, label, max_length=MAX_LENGTH)
+    return mark_target(tok, text, start, end, label, max_length=MAX_LENGTH, others=others or ())
 
 
-def marked_pairs(tok: Any, examples: list[StanceExample]) -> list[MarkedTarget]:
+def marked_pairs(
+    tok: Any, examples: list[StanceExample], *, others: bool = False
+) -> list[MarkedTarget]:
+    """One marked row per target; with ``others``, the sentence's other targets marked too."""
     pairs = []
     for example in examples:
-        for start, end, label in example.targets:
-            pair = mark(tok, example.text, start, end, label)
+        for k, (start, end, label) in enumerate(example.targets):
+            rest = [(s, e) for j, (s, e, _y) in enumerate(example.targets) if j != k]
+            pair = mark(tok, example.text, start, end, label, rest if others else None)
             if pair is not None:
                 pairs.append(pair)
     return pairs
@@ -211,6 +229,17 @@ def build_parser() -> argparse.ArgumentParser:
         default=0.0,
         help="fraction of sentences also joined with a partner of another label",
     )
+    parser.add_argument(
+        "--mixed-repeats",
+        type=int,
+        default=0,
+        help="add the sentences whose targets carry different labels this many more times",
+    )
+    parser.add_argument(
+        "--mark-others",
+        action="store_true",
+        help="also mark the sentence's other targets ([unused3] ... [unused4])",
+    )
     parser.add_argument("--max-steps", type=int, default=0, help="stop after this many (smoke)")
     parser.add_argument("--base", type=Path, default=None, help="base model folder (tests)")
     return parser
@@ -228,13 +257,19 @@ def train(args: argparse.Namespace) -> Path:
     tok = _tokenizer(base)
     data = Path(args.data) / "newsmtsc"
     train_ex, valid_ex = split_newsmtsc(read_newsmtsc(data / "train.jsonl"))
-    train_pairs = marked_pairs(
-        tok, train_ex + contrast_examples(train_ex, args.contrast, args.seed + 1)
-    )
-    sets = {"valid": marked_pairs(tok, valid_ex)}
+    others = bool(getattr(args, "mark_others", False))
+    mixed = [e for e in train_ex if len({y for _s, _e, y in e.targets}) > 1]
+    extra = contrast_examples(train_ex, args.contrast, args.seed + 1)
+    extra += mixed * int(getattr(args, "mixed_repeats", 0))
+    train_pairs = marked_pairs(tok, train_ex + extra, others=others)
+    # valid-mt: the carved validation's sentences with several targets (dev-mt's kind)
+    sets = {
+        "valid": marked_pairs(tok, valid_ex, others=others),
+        "valid-mt": marked_pairs(tok, [e for e in valid_ex if len(e.targets) > 1], others=others),
+    }
     for name in ("dev-mt", "dev-rw"):
         if (data / f"{name}.jsonl").exists():
-            sets[name] = marked_pairs(tok, read_newsmtsc(data / f"{name}.jsonl"))
+            sets[name] = marked_pairs(tok, read_newsmtsc(data / f"{name}.jsonl"), others=others)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     log = (out / "log.jsonl").open("a", encoding="utf-8")
@@ -320,8 +355,18 @@ VERSION = "2.0.0"
 INPUTS = ["input_ids", "attention_mask", "target_mask", "start"]
 
 
-def export(weights: Path, folder: Path, *, base: Path | None = None, step: int = 0) -> Path:
+def export(
+    weights: Path,
+    folder: Path,
+    *,
+    base: Path | None = None,
+    step: int = 0,
+    mark_others: bool = False,
+) -> Path:
     """Export trained weights to ``folder`` (returned): int8 ``model.onnx``, tokenizer, manifest.
+
+    ``mark_others`` records that the model was trained with the sentence's other targets marked
+    (``--mark-others``), so the detector marks them too.
 
     The graph takes ``input_ids``, ``attention_mask`` [B,T] (int64), ``target_mask`` [B,T]
     (float32, 1 on the target's tokens) and ``start`` [B] (int64, the start marker's index) and
@@ -368,7 +413,9 @@ def export(weights: Path, folder: Path, *, base: Path | None = None, step: int =
         "outputs": ["stance_logits"],
         "stance_labels": list(STANCE_LABELS),
         "max_length": MAX_LENGTH,
-        "markers": [START_MARK, END_MARK],
+        "markers": [START_MARK, END_MARK]
+        + ([OTHER_START_MARK, OTHER_END_MARK] if mark_others else []),
+        "mark_others": mark_others,
         "step": step,
     }
     write_manifest(
