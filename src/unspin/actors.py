@@ -360,7 +360,9 @@ def _add_mention(mentions: list[Mention], mention: Mention, *, inside_ok: bool =
 
 def _governments(text: str, mentions: list[Mention], union: _Union | None) -> list[tuple]:
     """Find government phrases for each country mention: (country index, start, end, text)."""
-    found = []
+    found: list[tuple] = []
+    if re.search(_GOVERNMENT, text) is None:
+        return found  # every pattern below needs one of the words
     # any type: the uncased tagger sometimes calls a country ORG; the phrase itself is the evidence
     countries = [(i, m) for i, m in enumerate(mentions) if m.type != "MISC" and m.source == "ner"]
     seen: set[str] = set()

@@ -475,15 +475,25 @@ def _join_adjacent(
     return joined
 
 
-def _viterbi(scores: np.ndarray, labels: Sequence[str]) -> list[int]:
-    """Return the best label path over words with BIO transitions enforced (no O -> I-X)."""
-    n, k = scores.shape
+@lru_cache(maxsize=8)
+def _transitions(labels: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """BIO transition and start penalties: -1e4 where a label may not follow (O -> I-X)."""
+    k = len(labels)
     allowed = np.zeros((k, k))
     for a, prev in enumerate(labels):
         for b, nxt in enumerate(labels):
             if nxt.startswith("I-") and not (prev != "O" and prev[2:] == nxt[2:]):
                 allowed[a, b] = -1e4
     start = np.array([-1e4 if label.startswith("I-") else 0.0 for label in labels])
+    allowed.flags.writeable = False
+    start.flags.writeable = False
+    return allowed, start
+
+
+def _viterbi(scores: np.ndarray, labels: Sequence[str]) -> list[int]:
+    """Return the best label path over words with BIO transitions enforced (no O -> I-X)."""
+    n, k = scores.shape
+    allowed, start = _transitions(tuple(labels))
     total = scores[0] + start
     back = np.zeros((n, k), dtype=np.int64)
     for t in range(1, n):
