@@ -17,6 +17,7 @@ import json
 import math
 import random
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -63,10 +64,10 @@ def mark(
     start: int,
     end: int,
     label: int = -1,
-    others: list[tuple[int, int]] | None = None,
+    others: Sequence[tuple[int, int]] = (),
 ) -> MarkedTarget | None:
     """Mark ``[start, end)`` in ``text`` (see :func:`unspin.features.mark_target`)."""
-    return mark_target(tok, text, start, end, label, max_length=MAX_LENGTH, others=others or ())
+    return mark_target(tok, text, start, end, label, max_length=MAX_LENGTH, others=others)
 
 
 def marked_pairs(
@@ -77,7 +78,7 @@ def marked_pairs(
     for example in examples:
         for k, (start, end, label) in enumerate(example.targets):
             rest = [(s, e) for j, (s, e, _y) in enumerate(example.targets) if j != k]
-            pair = mark(tok, example.text, start, end, label, rest if others else None)
+            pair = mark(tok, example.text, start, end, label, rest if others else ())
             if pair is not None:
                 pairs.append(pair)
     return pairs
@@ -257,10 +258,10 @@ def train(args: argparse.Namespace) -> Path:
     tok = _tokenizer(base)
     data = Path(args.data) / "newsmtsc"
     train_ex, valid_ex = split_newsmtsc(read_newsmtsc(data / "train.jsonl"))
-    others = bool(getattr(args, "mark_others", False))
+    others = args.mark_others
     mixed = [e for e in train_ex if len({y for _s, _e, y in e.targets}) > 1]
     extra = contrast_examples(train_ex, args.contrast, args.seed + 1)
-    extra += mixed * int(getattr(args, "mixed_repeats", 0))
+    extra += mixed * args.mixed_repeats
     train_pairs = marked_pairs(tok, train_ex + extra, others=others)
     # valid-mt: the carved validation's sentences with several targets (dev-mt's kind)
     sets = {
