@@ -320,3 +320,84 @@ def test_mark_target_marks_the_other_targets_and_skips_overlapping_ones(tmp_path
     assert row.start == 9 and [pieces[i] for i in row.target] == ["taxes"]
     # no others: exactly the single-target row
     assert mark_target(tok, text, at, at + 5, others=[]) == mark_target(tok, text, at, at + 5)
+
+
+def test_soft_rows_mark_gold_and_soft_targets_as_each_others_others() -> None:
+    from unspin.training.analysis_data import StanceExample
+    from unspin.training.common import base_model_path
+    from unspin.training.stance import _tokenizer, soft_rows
+
+    tok = _tokenizer(base_model_path())
+    examples = [StanceExample("s1", "Mara Vale went to Oslo", ((0, 9, 2),))]
+    soft = {"s1": [(18, 22, (0.1, 0.7, 0.2))]}
+    pairs, dists = soft_rows(tok, examples, soft, others=True)
+    assert dists == [(0.0, 0.0, 1.0), (0.1, 0.7, 0.2)]
+    assert [p.label for p in pairs] == [2, 1]  # the soft row's label is its most probable class
+    other = tok.token_to_id("[unused3]")
+    assert all(other in p.ids for p in pairs)
+    plain, _ = soft_rows(tok, examples, {}, others=True)
+    assert len(plain) == 1 and other not in plain[0].ids  # no other target, nothing marked
+
+
+def test_stance_teach_labels_untargeted_mentions_and_trains_a_student(tmp_path: Path) -> None:
+    from unspin.training.analysis_data import read_newsmtsc, split_newsmtsc
+    from unspin.training.stance import (
+        build_parser,
+        build_teach_parser,
+        read_soft,
+        teach,
+        train,
+    )
+
+    base = _tiny_base(tmp_path / "base")
+    data = _tiny_data(tmp_path / "data")
+    argv = ["--data", str(data), "--base", str(base), "--threads", "1"]
+    teacher = train(
+        build_parser().parse_args(
+            [*argv, "--out", str(tmp_path / "t"), "--batch", "4", "--epochs", "1", "--mark-others"]
+        )
+    )
+    out = teach(
+        build_teach_parser().parse_args(
+            [*argv, "--teachers", str(teacher), str(teacher), "--out", str(tmp_path / "soft.jsonl")]
+            + ["--mark-others"]
+        )
+    )
+    soft = read_soft(out)
+    train_ex, valid_ex = split_newsmtsc(read_newsmtsc(data / "newsmtsc" / "train.jsonl"))
+    texts = {e.id: e.text for e in train_ex}
+    assert soft and set(soft) <= set(texts)  # training sentences only, never the validation's
+    for sid, targets in soft.items():
+        for start, end, probs in targets:
+            assert texts[sid][start:end] == "Oslo"  # the untargeted mention, not "Mara Vale"
+            assert abs(sum(probs) - 1.0) < 1e-3
+    student = train(
+        build_parser().parse_args(
+            [*argv, "--out", str(tmp_path / "s"), "--batch", "4", "--epochs", "1"]
+            + ["--mark-others", "--soft", str(out)]
+        )
+    )
+    assert student.is_file()
+    log = [json.loads(line) for line in (tmp_path / "s" / "log.jsonl").read_text().splitlines()]
+    gold_rows = sum(len(e.targets) for e in train_ex)
+    assert log[0]["train"] == gold_rows + sum(len(t) for t in soft.values())
+    # soft targets for a carved validation sentence are refused (allsides_18 is held out)
+    assert "allsides_18_1_1_x" in {e.id for e in split_newsmtsc([*train_ex, _held_example()])[1]}
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps({"id": "allsides_18_1_1_x", "targets": []}) + "\n")
+    news = data / "newsmtsc" / "train.jsonl"
+    record = {"primary_gid": "allsides_18_1_1_x", "sentence_normalized": "Mara Vale slept"}
+    record["targets"] = [{"from": 0, "to": 9, "polarity": 4.0}]
+    news.write_text(news.read_text() + json.dumps(record) + "\n")
+    with pytest.raises(ValueError, match="validation"):
+        train(
+            build_parser().parse_args(
+                [*argv, "--out", str(tmp_path / "b"), "--epochs", "1", "--soft", str(bad)]
+            )
+        )
+
+
+def _held_example():  # type: ignore[no-untyped-def]
+    from unspin.training.analysis_data import StanceExample
+
+    return StanceExample("allsides_18_1_1_x", "Mara Vale slept", ((0, 9, 1),))

@@ -12,6 +12,10 @@ import sys
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["stance-teach"]:
+        from unspin.training.stance import main_teach
+
+        return main_teach(argv[1:])
     if argv[:1] == ["stance"]:
         from unspin.training.stance import main as train_stance
 

@@ -6,6 +6,12 @@ in the input (``[unused1]`` before it, ``[unused2]`` after it, as relation-extra
 markers" do) so every layer knows which actor the sentence is read for; the head reads [CLS], the
 start marker and the mean of the target's tokens. It costs one pass per target.
 
+Distillation: ``python -m unspin.training stance-teach`` has trained models (teachers) score the
+actor mentions of the training sentences that carry no gold label (the mentions the stance detector
+scores at run time: ``unspin.actors.actor_mentions``), averaging their probabilities; ``--soft``
+then trains a model on the gold targets plus those soft-labelled ones. The training sentences then
+look like an article's: several targets each, most of them secondary.
+
 Example:
     python -m unspin.training stance --data ../shared/data --out /work/runs/stance/run1
 """
@@ -39,6 +45,9 @@ from unspin.training.analysis_data import (
 __all__ = [
     "build_parser",
     "contrast_examples",
+    "read_soft",
+    "soft_rows",
+    "teach",
     "export",
     "main",
     "mark",
@@ -84,6 +93,53 @@ def marked_pairs(
     return pairs
 
 
+Soft = dict[str, list[tuple[int, int, tuple[float, ...]]]]
+
+
+def read_soft(path: Path) -> Soft:
+    """Read ``stance-teach`` output: per sentence id, extra targets with teacher probabilities."""
+    soft: Soft = {}
+    with Path(path).open(encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                row = json.loads(line)
+                soft[str(row["id"])] = [
+                    (int(t["start"]), int(t["end"]), tuple(float(x) for x in t["probs"]))
+                    for t in row["targets"]
+                ]
+    return soft
+
+
+def soft_rows(
+    tok: Any, examples: list[StanceExample], soft: Soft, *, others: bool = False
+) -> tuple[list[MarkedTarget], list[tuple[float, ...]]]:
+    """Marked rows for the gold targets (one-hot distributions) and each sentence's soft targets.
+
+    With ``others``, every row marks all the sentence's other targets, gold and soft alike (the
+    detector marks every other span it scores).
+    """
+    pairs: list[MarkedTarget] = []
+    dists: list[tuple[float, ...]] = []
+    n = len(STANCE_LABELS)
+    for example in examples:
+        spans = [(s, e, tuple(float(k == y) for k in range(n))) for s, e, y in example.targets]
+        spans += soft.get(example.id, [])
+        for k, (start, end, dist) in enumerate(spans):
+            rest = [(s, e) for j, (s, e, _d) in enumerate(spans) if j != k]
+            pair = mark(
+                tok,
+                example.text,
+                start,
+                end,
+                int(max(range(n), key=dist.__getitem__)),
+                rest if others else (),
+            )
+            if pair is not None:
+                pairs.append(pair)
+                dists.append(dist)
+    return pairs, dists
+
+
 def contrast_examples(
     examples: list[StanceExample], fraction: float, seed: int
 ) -> list[StanceExample]:
@@ -118,7 +174,9 @@ def contrast_examples(
     return extra
 
 
-def collate(pairs: list[MarkedTarget]) -> dict[str, Any]:
+def collate(
+    pairs: list[MarkedTarget], dists: Sequence[Sequence[float]] | None = None
+) -> dict[str, Any]:
     import torch
 
     length = max(len(p.ids) for p in pairs)
@@ -132,13 +190,16 @@ def collate(pairs: list[MarkedTarget]) -> dict[str, Any]:
         target[r, p.target] = 1.0
         start[r] = p.start
     labels = torch.tensor([p.label for p in pairs], dtype=torch.long)
-    return {
+    batch = {
         "input_ids": ids,
         "attention_mask": mask,
         "target_mask": target,
         "start": start,
         "labels": labels,
     }
+    if dists is not None:
+        batch["dist"] = torch.tensor([list(d) for d in dists], dtype=torch.float32)
+    return batch
 
 
 def build_model(encoder: Any) -> Any:
@@ -241,6 +302,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also mark the sentence's other targets ([unused3] ... [unused4])",
     )
+    parser.add_argument(
+        "--soft",
+        type=Path,
+        default=None,
+        help="stance-teach output: extra soft-labelled targets for the training sentences",
+    )
     parser.add_argument("--max-steps", type=int, default=0, help="stop after this many (smoke)")
     parser.add_argument("--base", type=Path, default=None, help="base model folder (tests)")
     return parser
@@ -262,7 +329,11 @@ def train(args: argparse.Namespace) -> Path:
     mixed = [e for e in train_ex if len({y for _s, _e, y in e.targets}) > 1]
     extra = contrast_examples(train_ex, args.contrast, args.seed + 1)
     extra += mixed * args.mixed_repeats
-    train_pairs = marked_pairs(tok, train_ex + extra, others=others)
+    soft = read_soft(args.soft) if args.soft else {}
+    held_ids = {e.id for e in valid_ex}
+    if any(key in held_ids for key in soft):
+        raise ValueError(f"{args.soft}: soft targets for carved validation sentences")
+    train_pairs, train_dists = soft_rows(tok, train_ex + extra, soft, others=others)
     # valid-mt: the carved validation's sentences with several targets (dev-mt's kind)
     sets = {
         "valid": marked_pairs(tok, valid_ex, others=others),
@@ -312,11 +383,12 @@ def train(args: argparse.Namespace) -> Path:
     while epoch < args.epochs:
         batches = _batches(train_pairs, args.batch, rng)
         for b in batches[step - epoch * per_epoch :]:
-            batch = collate([train_pairs[i] for i in b])
+            batch = collate([train_pairs[i] for i in b], [train_dists[i] for i in b])
             logits = model(
                 batch["input_ids"], batch["attention_mask"], batch["target_mask"], batch["start"]
             )
-            loss = torch.nn.functional.cross_entropy(logits, batch["labels"])
+            # cross-entropy against the row's distribution: one-hot (gold) or a teacher's
+            loss = -(batch["dist"] * torch.log_softmax(logits, -1)).sum(-1).mean()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             opt.step()
@@ -350,6 +422,86 @@ def train(args: argparse.Namespace) -> Path:
             break
     note(event="done", step=step)
     return out / "best.pt"
+
+
+def build_teach_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m unspin.training stance-teach",
+        description="Soft-label the unlabelled actor mentions of the NewsMTSC training sentences "
+        "with trained stance models (their probabilities averaged), for --soft.",
+    )
+    parser.add_argument("--data", type=Path, required=True, help="the shared data folder")
+    parser.add_argument("--teachers", type=Path, nargs="+", required=True, help="weights (.pt)")
+    parser.add_argument("--out", type=Path, required=True, help="JSONL to write")
+    parser.add_argument(
+        "--mark-others", action="store_true", help="the teachers were trained with --mark-others"
+    )
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--base", type=Path, default=None, help="base model folder (tests)")
+    return parser
+
+
+def teach(args: argparse.Namespace) -> Path:
+    """Write, per training sentence, its untargeted actor mentions with the teachers' mean
+    probabilities (``{"id", "targets": [{"start", "end", "probs"}]}`` lines); returns the path.
+
+    Mentions are found as at run time (the ``entities`` detector, then
+    :func:`unspin.actors.actor_mentions` for PER / ORG / LOC); those overlapping a gold target are
+    left out. Only the training part of the carve is labelled, never the validation sentences.
+    """
+    import numpy as np
+    import torch
+
+    from unspin.actors import actor_mentions
+    from unspin.detectors.analysis import STANCE_TYPES
+    from unspin.document import Document
+    from unspin.pipeline import Pipeline
+    from unspin.training.common import base_model_path, load_base_encoder
+
+    torch.set_num_threads(args.threads)
+    base = args.base or base_model_path()
+    tok = _tokenizer(base)
+    train_ex, _valid = split_newsmtsc(read_newsmtsc(Path(args.data) / "newsmtsc" / "train.jsonl"))
+    pipe = Pipeline.from_names("structure,entities")
+    found: list[tuple[str, list[tuple[int, int]]]] = []
+    rows: list[MarkedTarget] = []
+    for example in train_ex:
+        gold = [(s, e) for s, e, _y in example.targets]
+        new = [
+            (s, e)
+            for s, e in actor_mentions(pipe.run(Document(example.text)), STANCE_TYPES)
+            if not any(s < ge and gs < e for gs, ge in gold)
+        ]
+        kept = []
+        for s, e in new:
+            rest = [x for x in gold + new if x != (s, e)] if args.mark_others else []
+            row = mark(tok, example.text, s, e, -1, rest)
+            if row is not None:
+                rows.append(row)
+                kept.append((s, e))
+        if kept:
+            found.append((example.id, kept))
+    if not rows:
+        raise ValueError("no untargeted mentions found in the training sentences")
+    probs = np.zeros((len(rows), len(STANCE_LABELS)), dtype=np.float64)
+    for weights in args.teachers:
+        model = build_model(load_base_encoder(base))
+        model.load_state_dict(torch.load(weights, map_location="cpu", weights_only=True))
+        probs += predict(model, rows)
+    probs /= len(args.teachers)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    k = 0
+    with out.open("w", encoding="utf-8") as handle:
+        for sid, spans in found:
+            targets = []
+            for s, e in spans:
+                targets.append(
+                    {"start": s, "end": e, "probs": [round(float(x), 5) for x in probs[k]]}
+                )
+                k += 1
+            handle.write(json.dumps({"id": sid, "targets": targets}) + "\n")
+    return out
 
 
 VERSION = "2.0.0"
@@ -427,4 +579,9 @@ def export(
 
 def main(argv: list[str] | None = None) -> int:
     train(build_parser().parse_args(argv))
+    return 0
+
+
+def main_teach(argv: list[str] | None = None) -> int:
+    teach(build_teach_parser().parse_args(argv))
     return 0
