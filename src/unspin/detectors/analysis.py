@@ -637,7 +637,7 @@ class StanceDetector:
     """Stance (negative / neutral / positive) toward each given target, else each mention."""
 
     name = "stance"
-    version = "2.0.0"  # 2.0: the target-marked stance model (a pass per target)
+    version = "2.1.0"  # 2.0: the target-marked stance model (a pass per target); 2.1: distilled
     requires: tuple[str, ...] = ("sentences", "entities")
     provides: tuple[str, ...] = ("stance",)
 

@@ -504,7 +504,7 @@ def teach(args: argparse.Namespace) -> Path:
     return out
 
 
-VERSION = "2.0.0"
+VERSION = "2.1.0"
 INPUTS = ["input_ids", "attention_mask", "target_mask", "start"]
 
 
