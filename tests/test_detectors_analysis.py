@@ -75,7 +75,7 @@ def test_stance_reads_each_target_in_its_own_sentence(pipe: Pipeline) -> None:
     spans = pipe.run(Document(text, meta={"targets": targets})).layers["stance"].spans
     assert [s.label for s in spans] == ["negative", "positive"]
     assert spans[0].attrs["text"] == "Governor Hale"
-    assert doc_producer(pipe) == "stance@2.0.0"
+    assert doc_producer(pipe) == "stance@2.1.0"
 
 
 def doc_producer(pipe: Pipeline) -> str:
