@@ -83,14 +83,7 @@ def marked_pairs(
     tok: Any, examples: list[StanceExample], *, others: bool = False
 ) -> list[MarkedTarget]:
     """One marked row per target; with ``others``, the sentence's other targets marked too."""
-    pairs = []
-    for example in examples:
-        for k, (start, end, label) in enumerate(example.targets):
-            rest = [(s, e) for j, (s, e, _y) in enumerate(example.targets) if j != k]
-            pair = mark(tok, example.text, start, end, label, rest if others else ())
-            if pair is not None:
-                pairs.append(pair)
-    return pairs
+    return soft_rows(tok, examples, {}, others=others)[0]
 
 
 Soft = dict[str, list[tuple[int, int, tuple[float, ...]]]]
