@@ -401,3 +401,65 @@ def _held_example():  # type: ignore[no-untyped-def]
     from unspin.training.analysis_data import StanceExample
 
     return StanceExample("allsides_18_1_1_x", "Mara Vale slept", ((0, 9, 1),))
+
+
+def test_stance_teach_labels_other_articles_with_an_exported_teacher(tmp_path: Path) -> None:
+    from unspin.training.stance import (
+        build_parser,
+        build_teach_parser,
+        export,
+        read_soft,
+        soft_texts,
+        teach,
+        train,
+    )
+
+    base = _tiny_base(tmp_path / "base")
+    data = _tiny_data(tmp_path / "data")
+    argv = ["--data", str(data), "--base", str(base), "--threads", "1"]
+    weights = train(
+        build_parser().parse_args(
+            [*argv, "--out", str(tmp_path / "t"), "--batch", "4", "--epochs", "1", "--mark-others"]
+        )
+    )
+    folder = export(weights, tmp_path / "model", base=base, mark_others=True)
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    # one sentence names two actors, one names a single actor, one names none
+    (articles / "a1.txt").write_text(
+        "Mara Vale met Tomas Reed in Oslo on Monday.\n\nMara Vale slept.\n\nIt rained all day.\n",
+        encoding="utf-8",
+    )
+    out = teach(
+        build_teach_parser().parse_args(
+            [*argv, "--teachers", str(folder), "--out", str(tmp_path / "soft.jsonl")]
+            + ["--mark-others", "--texts", str(articles)]
+        )
+    )
+    extra = soft_texts(out)
+    assert [e.text for e in extra] == ["Mara Vale met Tomas Reed in Oslo on Monday."]
+    assert extra[0].id == "text:a1:0" and extra[0].targets == ()
+    soft = read_soft(out)
+    spans = [extra[0].text[s:e] for s, e, _p in soft["text:a1:0"]]
+    assert len(spans) >= 2 and "Mara Vale" in spans
+    for _s, _e, probs in soft["text:a1:0"]:
+        assert abs(sum(probs) - 1.0) < 1e-3
+    student = train(
+        build_parser().parse_args(
+            [*argv, "--out", str(tmp_path / "s"), "--batch", "4", "--epochs", "1"]
+            + ["--mark-others", "--soft", str(out)]
+        )
+    )
+    assert student.is_file()
+    log = [json.loads(line) for line in (tmp_path / "s" / "log.jsonl").read_text().splitlines()]
+    first = json.loads((tmp_path / "t" / "log.jsonl").read_text().splitlines()[0])
+    assert log[0]["train"] == first["train"] + sum(len(t) for t in soft.values())
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(ValueError, match="no .txt"):
+        teach(
+            build_teach_parser().parse_args(
+                [*argv, "--teachers", str(folder), "--out", str(tmp_path / "x.jsonl")]
+                + ["--texts", str(empty)]
+            )
+        )

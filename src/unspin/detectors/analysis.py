@@ -24,7 +24,7 @@ import numpy as np
 from unspin.detectors import register, registry
 from unspin.document import Document, Layer, Span
 from unspin.errors import InvalidInput, ModelError
-from unspin.features import shape_ids
+from unspin.features import MarkedTarget, mark_target, shape_ids
 
 __all__ = [
     "AnalysisEngine",
@@ -401,8 +401,6 @@ class StanceModel:
 
     def score(self, doc: Document, spans: Sequence[tuple[int, int]]) -> list[np.ndarray]:
         """Return stance probabilities for each ``(start, end)``, read in its sentence."""
-        from unspin.features import mark_target
-
         layer = doc.layers.get("sentences")
         bounds = [(s.start, s.end) for s in layer.spans] if layer and layer.spans else []
         if not bounds:
@@ -429,6 +427,10 @@ class StanceModel:
             if row is None:
                 raise InvalidInput(f"stance target [{start}, {end}) holds no word")
             rows.append(row)
+        return self.run_rows(rows)
+
+    def run_rows(self, rows: Sequence[MarkedTarget]) -> list[np.ndarray]:
+        """Return stance probabilities for marked rows (``unspin.features.mark_target``)."""
         out: list[np.ndarray] = [np.zeros(0)] * len(rows)
         order = sorted(range(len(rows)), key=lambda i: len(rows[i].ids))
         for b in range(0, len(order), STANCE_BATCH):

@@ -47,6 +47,7 @@ __all__ = [
     "contrast_examples",
     "read_soft",
     "soft_rows",
+    "soft_texts",
     "teach",
     "export",
     "main",
@@ -101,6 +102,17 @@ def read_soft(path: Path) -> Soft:
                     for t in row["targets"]
                 ]
     return soft
+
+
+def soft_texts(path: Path) -> list[StanceExample]:
+    """The sentences of a ``stance-teach --texts`` file that are not NewsMTSC's (lines with a
+    ``text``): examples with no gold target, whose soft targets :func:`read_soft` reads."""
+    examples = []
+    with Path(path).open(encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip() and "text" in (row := json.loads(line)):
+                examples.append(StanceExample(str(row["id"]), str(row["text"]), ()))
+    return examples
 
 
 def soft_rows(
@@ -323,6 +335,7 @@ def train(args: argparse.Namespace) -> Path:
     extra = contrast_examples(train_ex, args.contrast, args.seed + 1)
     extra += mixed * args.mixed_repeats
     soft = read_soft(args.soft) if args.soft else {}
+    extra += soft_texts(args.soft) if args.soft else []
     held_ids = {e.id for e in valid_ex}
     if any(key in held_ids for key in soft):
         raise ValueError(f"{args.soft}: soft targets for carved validation sentences")
@@ -424,7 +437,26 @@ def build_teach_parser() -> argparse.ArgumentParser:
         "with trained stance models (their probabilities averaged), for --soft.",
     )
     parser.add_argument("--data", type=Path, required=True, help="the shared data folder")
-    parser.add_argument("--teachers", type=Path, nargs="+", required=True, help="weights (.pt)")
+    parser.add_argument(
+        "--teachers",
+        type=Path,
+        nargs="+",
+        required=True,
+        help="weights (.pt), or exported model folders (src/unspin/models/stance: int8 ONNX)",
+    )
+    parser.add_argument(
+        "--texts",
+        type=Path,
+        default=None,
+        help="also label the actor mentions of these articles' sentences (a folder of .txt "
+        "files: training articles of another corpus, never an evaluation split)",
+    )
+    parser.add_argument(
+        "--min-mentions",
+        type=int,
+        default=2,
+        help="with --texts, keep sentences naming at least this many actors (default 2)",
+    )
     parser.add_argument("--out", type=Path, required=True, help="JSONL to write")
     parser.add_argument(
         "--mark-others", action="store_true", help="the teachers were trained with --mark-others"
@@ -456,6 +488,11 @@ def teach(args: argparse.Namespace) -> Path:
     tok = _tokenizer(base)
     train_ex, _valid = split_newsmtsc(read_newsmtsc(Path(args.data) / "newsmtsc" / "train.jsonl"))
     pipe = Pipeline.from_names("structure,entities")
+    texts: dict[str, str] = {}
+    if args.texts is not None:
+        extra = _text_sentences(pipe, Path(args.texts), args.min_mentions)
+        texts = {e.id: e.text for e in extra}
+        train_ex = train_ex + extra
     found: list[tuple[str, list[tuple[int, int]]]] = []
     rows: list[MarkedTarget] = []
     for example in train_ex:
@@ -478,6 +515,9 @@ def teach(args: argparse.Namespace) -> Path:
         raise ValueError("no untargeted mentions found in the training sentences")
     probs = np.zeros((len(rows), len(STANCE_LABELS)), dtype=np.float64)
     for weights in args.teachers:
+        if Path(weights).is_dir():
+            probs += _exported_predict(Path(weights), rows, args.threads)
+            continue
         model = build_model(load_base_encoder(base))
         model.load_state_dict(torch.load(weights, map_location="cpu", weights_only=True))
         probs += predict(model, rows)
@@ -493,8 +533,50 @@ def teach(args: argparse.Namespace) -> Path:
                     {"start": s, "end": e, "probs": [round(float(x), 5) for x in probs[k]]}
                 )
                 k += 1
-            handle.write(json.dumps({"id": sid, "targets": targets}) + "\n")
+            line: dict[str, Any] = {"id": sid, "targets": targets}
+            if sid in texts:
+                line["text"] = texts[sid]
+            handle.write(json.dumps(line) + "\n")
     return out
+
+
+def _text_sentences(pipe: Any, folder: Path, min_mentions: int) -> list[StanceExample]:
+    """The sentences of ``folder``'s .txt articles that name at least ``min_mentions`` actors,
+    as examples with no gold target (ids ``text:<file stem>:<sentence index>``)."""
+    from unspin.actors import actor_mentions
+    from unspin.detectors.analysis import STANCE_TYPES
+    from unspin.document import Document
+
+    files = sorted(folder.glob("*.txt"))
+    if not files:
+        raise ValueError(f"{folder}: no .txt articles")
+    examples = []
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        if not text.strip():
+            continue
+        doc = pipe.run(Document(text))
+        mentions = actor_mentions(doc, STANCE_TYPES)
+        for k, sentence in enumerate(doc.layers["sentences"].spans):
+            inside = [(s, e) for s, e in mentions if sentence.start <= s and e <= sentence.end]
+            if len(inside) >= min_mentions:
+                examples.append(
+                    StanceExample(f"text:{path.stem}:{k}", text[sentence.start : sentence.end], ())
+                )
+    return examples
+
+
+def _exported_predict(folder: Path, rows: list[MarkedTarget], threads: int) -> Any:
+    """Probabilities of an exported stance model (the int8 ONNX the detector runs) for rows."""
+    import numpy as np
+
+    from unspin.detectors.analysis import StanceModel
+    from unspin.models.runtime import OnnxModel
+
+    model = StanceModel(OnnxModel("stance", threads=threads, directory=folder))
+    if model.labels != list(STANCE_LABELS):
+        raise ValueError(f"{folder}: labels {model.labels}, expected {list(STANCE_LABELS)}")
+    return np.stack(model.run_rows(rows))
 
 
 VERSION = "2.1.0"
