@@ -454,6 +454,13 @@ def test_stance_teach_labels_other_articles_with_an_exported_teacher(tmp_path: P
     log = [json.loads(line) for line in (tmp_path / "s" / "log.jsonl").read_text().splitlines()]
     first = json.loads((tmp_path / "t" / "log.jsonl").read_text().splitlines()[0])
     assert log[0]["train"] == first["train"] + sum(len(t) for t in soft.values())
+    # rows must be marked as the exported teacher was trained
+    with pytest.raises(ValueError, match="mark_others=True"):
+        teach(
+            build_teach_parser().parse_args(
+                [*argv, "--teachers", str(folder), "--out", str(tmp_path / "y.jsonl")]
+            )
+        )
     empty = tmp_path / "empty"
     empty.mkdir()
     with pytest.raises(ValueError, match="no .txt"):

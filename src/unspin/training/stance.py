@@ -10,7 +10,9 @@ Distillation: ``python -m unspin.training stance-teach`` has trained models (tea
 actor mentions of the training sentences that carry no gold label (the mentions the stance detector
 scores at run time: ``unspin.actors.actor_mentions``), averaging their probabilities; ``--soft``
 then trains a model on the gold targets plus those soft-labelled ones. The training sentences then
-look like an article's: several targets each, most of them secondary.
+look like an article's: several targets each, most of them secondary. Teachers are training
+checkpoints (``.pt``) or exported model folders (the shipped int8 model); ``--texts`` adds the
+actor-naming sentences of other training articles (no gold target, soft targets only).
 
 Example:
     python -m unspin.training stance --data ../shared/data --out /work/runs/stance/run1
@@ -434,7 +436,8 @@ def build_teach_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m unspin.training stance-teach",
         description="Soft-label the unlabelled actor mentions of the NewsMTSC training sentences "
-        "with trained stance models (their probabilities averaged), for --soft.",
+        "(and, with --texts, of other articles' sentences) with trained stance models (their "
+        "probabilities averaged), for --soft.",
     )
     parser.add_argument("--data", type=Path, required=True, help="the shared data folder")
     parser.add_argument(
@@ -473,6 +476,8 @@ def teach(args: argparse.Namespace) -> Path:
     Mentions are found as at run time (the ``entities`` detector, then
     :func:`unspin.actors.actor_mentions` for PER / ORG / LOC); those overlapping a gold target are
     left out. Only the training part of the carve is labelled, never the validation sentences.
+    With ``--texts``, each article sentence naming at least ``--min-mentions`` actors is written
+    too, its lines carrying the sentence as ``text`` (:func:`soft_texts` reads them back).
     """
     import numpy as np
     import torch
@@ -516,7 +521,7 @@ def teach(args: argparse.Namespace) -> Path:
     probs = np.zeros((len(rows), len(STANCE_LABELS)), dtype=np.float64)
     for weights in args.teachers:
         if Path(weights).is_dir():
-            probs += _exported_predict(Path(weights), rows, args.threads)
+            probs += _exported_predict(Path(weights), rows, args.threads, args.mark_others)
             continue
         model = build_model(load_base_encoder(base))
         model.load_state_dict(torch.load(weights, map_location="cpu", weights_only=True))
@@ -566,7 +571,9 @@ def _text_sentences(pipe: Any, folder: Path, min_mentions: int) -> list[StanceEx
     return examples
 
 
-def _exported_predict(folder: Path, rows: list[MarkedTarget], threads: int) -> Any:
+def _exported_predict(
+    folder: Path, rows: list[MarkedTarget], threads: int, mark_others: bool
+) -> Any:
     """Probabilities of an exported stance model (the int8 ONNX the detector runs) for rows."""
     import numpy as np
 
@@ -576,6 +583,11 @@ def _exported_predict(folder: Path, rows: list[MarkedTarget], threads: int) -> A
     model = StanceModel(OnnxModel("stance", threads=threads, directory=folder))
     if model.labels != list(STANCE_LABELS):
         raise ValueError(f"{folder}: labels {model.labels}, expected {list(STANCE_LABELS)}")
+    if model.mark_others != mark_others:
+        raise ValueError(
+            f"{folder}: exported with mark_others={model.mark_others}; "
+            f"run stance-teach {'with' if model.mark_others else 'without'} --mark-others"
+        )
     return np.stack(model.run_rows(rows))
 
 
