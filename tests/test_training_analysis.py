@@ -210,6 +210,7 @@ def test_training_stance_trains_resumes_exports_and_infers(tmp_path: Path) -> No
 def test_training_stance_with_marked_others_exports_a_model_that_marks_them(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    import unspin.detectors.analysis
     import unspin.features
     from unspin.detectors.analysis import StanceModel
     from unspin.detectors.structure import Structure
@@ -236,7 +237,7 @@ def test_training_stance_with_marked_others_exports_a_model_that_marks_them(
         seen.append((text[start:end], list(others)))
         return mark(tok, text, start, end, *args, others=others, **kwargs)
 
-    monkeypatch.setattr(unspin.features, "mark_target", spy)
+    monkeypatch.setattr(unspin.detectors.analysis, "mark_target", spy)
     probs = model.score(doc, [(0, 9), (18, 22), (24, 31)])
     assert [p.shape for p in probs] == [(3,)] * 3
     # Oslo, in the same sentence, is Mara Vale's other target and she is Oslo's; "Critics", in the
