@@ -340,6 +340,21 @@ def test_soft_rows_mark_gold_and_soft_targets_as_each_others_others() -> None:
     assert len(plain) == 1 and other not in plain[0].ids  # no other target, nothing marked
 
 
+def _marked_teacher(tmp_path: Path) -> tuple[Path, Path, list[str], Path]:
+    """A tiny base, tiny data, the trainer's common arguments and a --mark-others teacher."""
+    from unspin.training.stance import build_parser, train
+
+    base = _tiny_base(tmp_path / "base")
+    data = _tiny_data(tmp_path / "data")
+    argv = ["--data", str(data), "--base", str(base), "--threads", "1"]
+    teacher = train(
+        build_parser().parse_args(
+            [*argv, "--out", str(tmp_path / "t"), "--batch", "4", "--epochs", "1", "--mark-others"]
+        )
+    )
+    return base, data, argv, teacher
+
+
 def test_stance_teach_labels_untargeted_mentions_and_trains_a_student(tmp_path: Path) -> None:
     from unspin.training.analysis_data import read_newsmtsc, split_newsmtsc
     from unspin.training.stance import (
@@ -350,14 +365,7 @@ def test_stance_teach_labels_untargeted_mentions_and_trains_a_student(tmp_path: 
         train,
     )
 
-    base = _tiny_base(tmp_path / "base")
-    data = _tiny_data(tmp_path / "data")
-    argv = ["--data", str(data), "--base", str(base), "--threads", "1"]
-    teacher = train(
-        build_parser().parse_args(
-            [*argv, "--out", str(tmp_path / "t"), "--batch", "4", "--epochs", "1", "--mark-others"]
-        )
-    )
+    base, data, argv, teacher = _marked_teacher(tmp_path)
     out = teach(
         build_teach_parser().parse_args(
             [*argv, "--teachers", str(teacher), str(teacher), "--out", str(tmp_path / "soft.jsonl")]
@@ -415,14 +423,7 @@ def test_stance_teach_labels_other_articles_with_an_exported_teacher(tmp_path: P
         train,
     )
 
-    base = _tiny_base(tmp_path / "base")
-    data = _tiny_data(tmp_path / "data")
-    argv = ["--data", str(data), "--base", str(base), "--threads", "1"]
-    weights = train(
-        build_parser().parse_args(
-            [*argv, "--out", str(tmp_path / "t"), "--batch", "4", "--epochs", "1", "--mark-others"]
-        )
-    )
+    base, _data, argv, weights = _marked_teacher(tmp_path)
     folder = export(weights, tmp_path / "model", base=base, mark_others=True)
     articles = tmp_path / "articles"
     articles.mkdir()
