@@ -355,6 +355,21 @@ def _marked_teacher(tmp_path: Path) -> tuple[Path, Path, list[str], Path]:
     return base, data, argv, teacher
 
 
+def _student_rows(tmp_path: Path, argv: list[str], soft: Path) -> int:
+    """Train a --mark-others student on ``soft``; return the rows it trained on."""
+    from unspin.training.stance import build_parser, train
+
+    student = train(
+        build_parser().parse_args(
+            [*argv, "--out", str(tmp_path / "s"), "--batch", "4", "--epochs", "1"]
+            + ["--mark-others", "--soft", str(soft)]
+        )
+    )
+    assert student.is_file()
+    first = (tmp_path / "s" / "log.jsonl").read_text().splitlines()[0]
+    return int(json.loads(first)["train"])
+
+
 def test_stance_teach_labels_untargeted_mentions_and_trains_a_student(tmp_path: Path) -> None:
     from unspin.training.analysis_data import read_newsmtsc, split_newsmtsc
     from unspin.training.stance import (
@@ -380,16 +395,9 @@ def test_stance_teach_labels_untargeted_mentions_and_trains_a_student(tmp_path: 
         for start, end, probs in targets:
             assert texts[sid][start:end] == "Oslo"  # the untargeted mention, not "Mara Vale"
             assert abs(sum(probs) - 1.0) < 1e-3
-    student = train(
-        build_parser().parse_args(
-            [*argv, "--out", str(tmp_path / "s"), "--batch", "4", "--epochs", "1"]
-            + ["--mark-others", "--soft", str(out)]
-        )
-    )
-    assert student.is_file()
-    log = [json.loads(line) for line in (tmp_path / "s" / "log.jsonl").read_text().splitlines()]
+    student_rows = _student_rows(tmp_path, argv, out)
     gold_rows = sum(len(e.targets) for e in train_ex)
-    assert log[0]["train"] == gold_rows + sum(len(t) for t in soft.values())
+    assert student_rows == gold_rows + sum(len(t) for t in soft.values())
     # soft targets for a carved validation sentence are refused (allsides_18 is held out)
     assert "allsides_18_1_1_x" in {e.id for e in split_newsmtsc([*train_ex, _held_example()])[1]}
     bad = tmp_path / "bad.jsonl"
@@ -414,13 +422,11 @@ def _held_example():  # type: ignore[no-untyped-def]
 
 def test_stance_teach_labels_other_articles_with_an_exported_teacher(tmp_path: Path) -> None:
     from unspin.training.stance import (
-        build_parser,
         build_teach_parser,
         export,
         read_soft,
         soft_texts,
         teach,
-        train,
     )
 
     base, _data, argv, weights = _marked_teacher(tmp_path)
@@ -446,16 +452,9 @@ def test_stance_teach_labels_other_articles_with_an_exported_teacher(tmp_path: P
     assert len(spans) >= 2 and "Mara Vale" in spans
     for _s, _e, probs in soft["text:a1:0"]:
         assert abs(sum(probs) - 1.0) < 1e-3
-    student = train(
-        build_parser().parse_args(
-            [*argv, "--out", str(tmp_path / "s"), "--batch", "4", "--epochs", "1"]
-            + ["--mark-others", "--soft", str(out)]
-        )
-    )
-    assert student.is_file()
-    log = [json.loads(line) for line in (tmp_path / "s" / "log.jsonl").read_text().splitlines()]
+    student_rows = _student_rows(tmp_path, argv, out)
     first = json.loads((tmp_path / "t" / "log.jsonl").read_text().splitlines()[0])
-    assert log[0]["train"] == first["train"] + sum(len(t) for t in soft.values())
+    assert student_rows == first["train"] + sum(len(t) for t in soft.values())
     # rows must be marked as the exported teacher was trained
     with pytest.raises(ValueError, match="mark_others=True"):
         teach(
