@@ -493,20 +493,18 @@ def teach(args: argparse.Namespace) -> Path:
     tok = _tokenizer(base)
     train_ex, _valid = split_newsmtsc(read_newsmtsc(Path(args.data) / "newsmtsc" / "train.jsonl"))
     pipe = Pipeline.from_names("structure,entities")
-    texts: dict[str, str] = {}
-    if args.texts is not None:
-        extra = _text_sentences(pipe, Path(args.texts), args.min_mentions)
-        texts = {e.id: e.text for e in extra}
-        train_ex = train_ex + extra
+    # article sentences keep the mentions found in their article (sentence offsets)
+    known = _text_sentences(pipe, Path(args.texts), args.min_mentions) if args.texts else {}
+    texts = {sid: example.text for sid, (example, _m) in known.items()}
     found: list[tuple[str, list[tuple[int, int]]]] = []
     rows: list[MarkedTarget] = []
-    for example in train_ex:
+    for example in train_ex + [ex for ex, _m in known.values()]:
         gold = [(s, e) for s, e, _y in example.targets]
-        new = [
-            (s, e)
-            for s, e in actor_mentions(pipe.run(Document(example.text)), STANCE_TYPES)
-            if not any(s < ge and gs < e for gs, ge in gold)
-        ]
+        if example.id in known:
+            mentions = known[example.id][1]
+        else:
+            mentions = actor_mentions(pipe.run(Document(example.text)), STANCE_TYPES)
+        new = [(s, e) for s, e in mentions if not any(s < ge and gs < e for gs, ge in gold)]
         kept = []
         for s, e in new:
             rest = [x for x in gold + new if x != (s, e)] if args.mark_others else []
@@ -545,9 +543,12 @@ def teach(args: argparse.Namespace) -> Path:
     return out
 
 
-def _text_sentences(pipe: Any, folder: Path, min_mentions: int) -> list[StanceExample]:
+def _text_sentences(
+    pipe: Any, folder: Path, min_mentions: int
+) -> dict[str, tuple[StanceExample, list[tuple[int, int]]]]:
     """The sentences of ``folder``'s .txt articles that name at least ``min_mentions`` actors,
-    as examples with no gold target (ids ``text:<file stem>:<sentence index>``)."""
+    by id (``text:<file stem>:<sentence index>``): each an example with no gold target and its
+    actor mentions as found in the article, in the sentence's offsets."""
     from unspin.actors import actor_mentions
     from unspin.detectors.analysis import STANCE_TYPES
     from unspin.document import Document
@@ -555,7 +556,7 @@ def _text_sentences(pipe: Any, folder: Path, min_mentions: int) -> list[StanceEx
     files = sorted(folder.glob("*.txt"))
     if not files:
         raise ValueError(f"{folder}: no .txt articles")
-    examples = []
+    out = {}
     for path in files:
         text = path.read_text(encoding="utf-8")
         if not text.strip():
@@ -563,12 +564,12 @@ def _text_sentences(pipe: Any, folder: Path, min_mentions: int) -> list[StanceEx
         doc = pipe.run(Document(text))
         mentions = actor_mentions(doc, STANCE_TYPES)
         for k, sentence in enumerate(doc.layers["sentences"].spans):
-            inside = [(s, e) for s, e in mentions if sentence.start <= s and e <= sentence.end]
+            lo, hi = sentence.start, sentence.end
+            inside = [(s - lo, e - lo) for s, e in mentions if lo <= s and e <= hi]
             if len(inside) >= min_mentions:
-                examples.append(
-                    StanceExample(f"text:{path.stem}:{k}", text[sentence.start : sentence.end], ())
-                )
-    return examples
+                sid = f"text:{path.stem}:{k}"
+                out[sid] = (StanceExample(sid, text[lo:hi], ()), inside)
+    return out
 
 
 def _exported_predict(
