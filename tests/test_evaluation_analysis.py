@@ -90,3 +90,43 @@ def test_conll_rows_keep_gold_offsets_in_document_lines(tmp_path) -> None:
     assert json.loads(path.read_text().splitlines()[0])["text"] == "Mara Vell spoke .\nIn Osterby ."
     with pytest.raises(ValueError, match="unit"):
         conll_rows(sentences, "t", tmp_path / "x.jsonl", unit="page")
+
+
+def test_convert_writes_the_carved_stance_validation(tmp_path) -> None:
+    import json
+
+    from unspin.evaluation.analysis_bench import convert
+    from unspin.training.analysis_data import read_newsmtsc, split_newsmtsc
+
+    data = tmp_path / "data"
+    (data / "checkthat2024-task1-en").mkdir(parents=True)
+    (data / "checkthat2024-task1-en" / "CT24_checkworthy_english_dev-test.tsv").write_text(
+        "Sentence_id\tText\tclass_label\n1\tThe toll rose to 40.\tYes\n"
+    )
+    (data / "conll2003-en").mkdir()
+    conll = "-DOCSTART- -X- O O\n\nVale NNP I-NP I-PER\nspoke VBD I-VP O\n\n"
+    for name in ("eng.testa", "eng.train"):
+        (data / "conll2003-en" / name).write_text(conll * 10)
+    (data / "newsmtsc").mkdir()
+
+    def line(gid: str, text: str, targets: list[tuple[int, int, float]]) -> str:
+        rows = [{"from": s, "to": e, "polarity": p} for s, e, p in targets]
+        return json.dumps({"primary_gid": gid, "sentence_normalized": text, "targets": rows})
+
+    lines = [
+        line(f"allsides_{n}_1_0_x", "Vale praised Okafor.", [(0, 4, 6.0), (13, 19, 4.0)])
+        for n in range(60)
+    ]
+    for name in ("train.jsonl", "dev-mt.jsonl", "dev-rw.jsonl"):
+        (data / "newsmtsc" / name).write_text("\n".join(lines) + "\n")
+    _train, carved = split_newsmtsc(read_newsmtsc(data / "newsmtsc" / "train.jsonl"))
+    assert 0 < len(carved) < 60
+
+    splits = convert(data, tmp_path / "work")
+    path, gold = splits["newsmtsc-val"]
+    written = [json.loads(row) for row in path.read_text().splitlines()]
+    assert len(written) == len(carved)
+    assert written[0]["targets"] == [{"start": 0, "end": 4}, {"start": 13, "end": 19}]
+    assert len(gold) == 2 * len(carved)
+    assert {label for _key, _s, _e, label in gold} == {"positive", "neutral"}
+    assert len(splits["newsmtsc-val-mt"][1]) == len(gold)

@@ -97,3 +97,29 @@ def test_pieces_cut_after_a_title_are_joined() -> None:
     end = text.index(" Others")
     pieces = [(0, cut), (cut + 1, end), (end + 1, len(text))]
     assert _rejoin(text, pieces) == [(0, end), (end + 1, len(text))]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "“Who else would run the harbour board?” Vale asked on Monday.",
+        "\"People told me, 'Nobody will stand for the council,'\" Okafor told reporters on Friday.",
+    ],
+)
+def test_a_quotation_stays_with_its_attribution(text: str) -> None:
+    assert sentence_bounds(text) == [(0, len(text))]
+
+
+def test_a_quotation_is_not_joined_to_a_sentence_that_follows_it() -> None:
+    long = "“We will win.” Vale said the polls had been wrong about the vote in every ward this year."
+    assert [long[s:e] for s, e in sentence_bounds(long)] == [
+        "“We will win.”",
+        "Vale said the polls had been wrong about the vote in every ward this year.",
+    ]
+    text = "“We will win.” Vale said. Then she left. “Why?” Then the rain came."
+    assert [text[s:e] for s, e in sentence_bounds(text)] == [
+        "“We will win.” Vale said.",
+        "Then she left.",
+        "“Why?”",
+        "Then the rain came.",
+    ]

@@ -87,16 +87,45 @@ _TITLES = frozenset(
 _LAST_WORD = re.compile(r"([A-Za-z]+)\.[\"'”’)\]]*$")
 
 
-def _continues(text: str, end: int, next_start: int) -> bool:
+#: a quotation closed after a comma, question or exclamation mark, or full stop
+_QUOTE_END = re.compile(r"([,?!.])[\"'”’]+$")
+#: the attribution of a quotation: a few words, then a speech verb, and little after it
+_SAID = re.compile(
+    r"(?:[^\s]+\s+){0,4}?(?:said|says|told|tells|tweeted|wrote|writes|added|adds|asked|asks"
+    r"|explained|argued|insisted|noted|continued|replied|stated|declared|claimed|warned"
+    r"|posted|recalled|responded|remarked|announced|concluded|joked|quipped|shouted"
+    r"|exclaimed|cried|laughed|admitted|acknowledged|conceded|countered|complained)\b"
+)
+
+
+def _attribution(piece: str) -> bool:
+    """Whether ``piece`` is the attribution of the quotation before it ("Cruz said today.")."""
+    return _SAID.match(piece) is not None and len(piece.split()) <= 10
+
+
+def _continues(text: str, end: int, next_start: int, next_end: int) -> bool:
     """Whether the sentence ending at ``end`` was cut too early: it ends with a title
-    abbreviation, or the next piece starts with punctuation no sentence starts with
-    ("Rubio, R-Fla., said": pysbd cuts after "R-Fla.")."""
+    abbreviation; the next piece starts with punctuation no sentence starts with ("Rubio,
+    R-Fla., said": pysbd cuts after "R-Fla."); or it ends with a quotation whose attribution
+    the next piece is (a quotation closed after a comma always goes on; after "?" or "!" when
+    the next piece starts in lower case or is an attribution; after a full stop when the next
+    piece is an attribution: '"Who else?" Vale asked.')."""
     if "\n" in text[end:next_start]:
         return False
     last = _LAST_WORD.search(text, max(0, end - 12), end)
     if last is not None and last.group(1).lower() in _TITLES:
         return True
-    return text[next_start : next_start + 1] in (",", ";", ":", ")", "]")
+    if text[next_start : next_start + 1] in (",", ";", ":", ")", "]"):
+        return True
+    quote = _QUOTE_END.search(text, max(0, end - 6), end)
+    if quote is None:
+        return False
+    if quote.group(1) == ",":
+        return True
+    piece = text[next_start:next_end]
+    if quote.group(1) in "?!" and piece[:1].islower():
+        return True
+    return _attribution(piece)
 
 
 def sentence_bounds(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
@@ -104,7 +133,8 @@ def sentence_bounds(text: str, start: int = 0, end: int | None = None) -> list[t
 
     pysbd splits; offsets come from finding each piece in the original text in order, so they
     always index the text as it is (pysbd's own spans drift on some inputs). Pieces cut after a
-    title ("Sen.", "Dr.") or before a comma, semicolon, colon or closing bracket are joined again.
+    title ("Sen.", "Dr.") or before a comma, semicolon, colon or closing bracket, and a quotation
+    cut from its attribution ('"Never," Vale said.'), are joined again.
     """
     return _rejoin(text, _pysbd_bounds(text, start, end))
 
@@ -112,7 +142,7 @@ def sentence_bounds(text: str, start: int = 0, end: int | None = None) -> list[t
 def _rejoin(text: str, bounds: list[tuple[int, int]]) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     for s, e in bounds:
-        if out and _continues(text, out[-1][1], s):
+        if out and _continues(text, out[-1][1], s, e):
             out[-1] = (out[-1][0], e)
         else:
             out.append((s, e))

@@ -1,7 +1,9 @@
 """Measure the analysis detectors on the dev splits through the JSONL interface.
 
 Converts CT24 dev-test, CoNLL eng.testa (and, with ``--only conll-val``, the validation
-documents carved from eng.train) and NewsMTSC dev-mt / dev-rw into JSONL (``id``, ``text``,
+documents carved from eng.train) and NewsMTSC dev-mt / dev-rw (and, with ``--only newsmtsc-val``
+or ``newsmtsc-val-mt``, the validation carved from NewsMTSC train, all of it or its sentences with
+several targets) into JSONL (``id``, ``text``,
 ``targets``) under ``--work`` (never in the repository), runs
 ``unspin analyze IN.jsonl --format jsonl -o OUT.jsonl -d <detectors>`` on each (or the same
 pipeline in-process with ``--in-process``) and scores OUT.jsonl with the official metrics.
@@ -34,9 +36,14 @@ from unspin.training.analysis_data import (
     read_conll,
     read_newsmtsc,
     split_conll,
+    split_newsmtsc,
 )
 
 __all__ = ["conll_rows", "convert", "score_claims", "score_entities", "score_stance", "main"]
+
+
+#: validation carved from training sets: run only when named in ``--only``
+CARVED = ("conll-val", "newsmtsc-val", "newsmtsc-val-mt")
 
 
 def _write(path: Path, rows: Iterator[dict[str, Any]]) -> Path:
@@ -84,7 +91,8 @@ def convert(data: Path, work: Path, *, conll_unit: str = "document") -> dict[str
     """Write the dev splits as JSONL inputs; return {split: (path, gold)}.
 
     ``conll-val`` is the validation carved from CoNLL eng.train (every 10th document, never
-    trained on), for choosing post-processing before eng.testa is measured.
+    trained on), for choosing post-processing before eng.testa is measured; ``newsmtsc-val`` and
+    ``newsmtsc-val-mt`` the same for stance (the trainers' carve by article, never trained on).
     """
     out: dict[str, tuple[Path, Any]] = {}
     claims = read_checkthat(
@@ -98,8 +106,14 @@ def convert(data: Path, work: Path, *, conll_unit: str = "document") -> dict[str
     out["conll-testa"] = conll_rows(testa, "testa", work / "conll-testa.jsonl", unit=conll_unit)
     _train, carved = split_conll(read_conll(data / "conll2003-en" / "eng.train"))
     out["conll-val"] = conll_rows(carved, "val", work / "conll-val.jsonl", unit=conll_unit)
-    for split in ("dev-mt", "dev-rw"):
-        examples = read_newsmtsc(data / "newsmtsc" / f"{split}.jsonl")
+    _stance_train, stance_carved = split_newsmtsc(read_newsmtsc(data / "newsmtsc" / "train.jsonl"))
+    stance_sets = {
+        "dev-mt": read_newsmtsc(data / "newsmtsc" / "dev-mt.jsonl"),
+        "dev-rw": read_newsmtsc(data / "newsmtsc" / "dev-rw.jsonl"),
+        "val": stance_carved,
+        "val-mt": [e for e in stance_carved if len(e.targets) > 1],
+    }
+    for split, examples in stance_sets.items():
         rows = []  # reuse the list type above
         stance_gold: list[tuple[str, int, int, str]] = []
         for n, example in enumerate(examples):
@@ -225,6 +239,8 @@ def main(argv: list[str] | None = None) -> int:
         "conll-val": "structure,entities",
         "newsmtsc-dev-mt": "structure,entities,stance",
         "newsmtsc-dev-rw": "structure,entities,stance",
+        "newsmtsc-val": "structure,entities,stance",
+        "newsmtsc-val-mt": "structure,entities,stance",
     }
     scorers = {
         "ct24-dev-test": score_claims,
@@ -232,8 +248,10 @@ def main(argv: list[str] | None = None) -> int:
         "conll-val": score_entities,
         "newsmtsc-dev-mt": score_stance,
         "newsmtsc-dev-rw": score_stance,
+        "newsmtsc-val": score_stance,
+        "newsmtsc-val-mt": score_stance,
     }
-    wanted = [s for s in args.only.split(",") if s] or [s for s in splits if s != "conll-val"]
+    wanted = [s for s in args.only.split(",") if s] or [s for s in splits if s not in CARVED]
     results = {}
     for split in wanted:
         inp, gold = splits[split]
