@@ -111,7 +111,9 @@ def test_a_quotation_stays_with_its_attribution(text: str) -> None:
 
 
 def test_a_quotation_is_not_joined_to_a_sentence_that_follows_it() -> None:
-    long = "“We will win.” Vale said the polls had been wrong about the vote in every ward this year."
+    long = (
+        "“We will win.” Vale said the polls had been wrong about the vote in every ward this year."
+    )
     assert [long[s:e] for s, e in sentence_bounds(long)] == [
         "“We will win.”",
         "Vale said the polls had been wrong about the vote in every ward this year.",
