@@ -267,6 +267,39 @@ def test_contrast_examples_join_sentences_whose_targets_disagree() -> None:
         assert row.text.count(".") == 2
 
 
+def test_swap_names_replaces_every_target_and_keeps_its_label() -> None:
+    from unspin.training.analysis_data import StanceExample
+    from unspin.training.stance import swap_names
+
+    names = ["Mara Vale", "Ilsa Okafor", "the council", "Tomas Reed"]
+    examples = []
+    for i in range(20):
+        first, second = names[i % 4], names[(i + 1) % 4]
+        text = f"{first} praised {second} in Oslo."
+        targets = ((0, len(first), i % 3), (len(first) + 9, len(first) + 9 + len(second), 1))
+        examples.append(StanceExample(f"s{i}", text, targets))
+    oslo = examples[0].text.index("Oslo")
+    soft = {"s0": [(oslo, oslo + 4, (0.2, 0.5, 0.3))]}
+    # a sentence whose targets overlap is skipped
+    examples.append(StanceExample("bad", "Mara Vale spoke.", ((0, 9, 0), (5, 9, 1))))
+    pool = [*names, "Vale"]  # the skipped sentence's mentions are drawn too
+    extra, extra_soft = swap_names(examples, soft, 1.0, seed=5)
+    assert (extra, extra_soft) == swap_names(examples, soft, 1.0, seed=5)
+    assert swap_names(examples, soft, 0.0, seed=5) == ([], {})
+    assert len(extra) == 20 and "bad+swap" not in {e.id for e in extra}
+    originals = {e.id: e for e in examples}
+    for row in extra:
+        source = originals[row.id.removesuffix("+swap")]
+        assert [y for _s, _e, y in row.targets] == [y for _s, _e, y in source.targets]
+        for (s, e, _y), (os_, oe, _oy) in zip(row.targets, source.targets, strict=True):
+            assert row.text[s:e] in pool and row.text[s:e] != source.text[os_:oe]
+        assert " praised " in row.text
+    ((start, end, dist),) = extra_soft["s0+swap"]
+    swapped = next(e for e in extra if e.id == "s0+swap")
+    assert swapped.text[start:end] in pool and dist == (0.2, 0.5, 0.3)
+    assert swapped.text.endswith(f"{swapped.text[start:end]}.")
+
+
 def test_mark_target_puts_markers_around_the_target_and_keeps_it_when_cut(tmp_path: Path) -> None:
     from tokenizers import Tokenizer
 

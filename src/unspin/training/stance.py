@@ -50,6 +50,7 @@ __all__ = [
     "read_soft",
     "soft_rows",
     "soft_texts",
+    "swap_names",
     "teach",
     "export",
     "main",
@@ -181,6 +182,57 @@ def contrast_examples(
     return extra
 
 
+def swap_names(
+    examples: list[StanceExample], soft: Soft, fraction: float, seed: int
+) -> tuple[list[StanceExample], Soft]:
+    """Copies of a ``fraction`` of the sentences with every target's mention replaced.
+
+    Each copy's gold and soft targets get mentions drawn at random from the gold mentions of all
+    ``examples`` (another string than their own) and keep their labels, so a name cannot stand
+    for a stance ("Vale" is not always criticised) and the model must read what the sentence says
+    of each target. Copies are ``<id>+swap``; their soft targets are returned under that id.
+    Sentences with overlapping targets are skipped. Deterministic in ``seed``.
+    """
+    if fraction <= 0:
+        return [], {}
+    rng = random.Random(seed)
+    pool = sorted({ex.text[s:e] for ex in examples for s, e, _y in ex.targets if e > s})
+    if len(pool) < 2:
+        return [], {}
+    out: list[StanceExample] = []
+    out_soft: Soft = {}
+    for example in rng.sample(examples, int(len(examples) * fraction)):
+        spans: list[tuple[int, int, Any]] = [(s, e, y) for s, e, y in example.targets]
+        spans += [(s, e, dist) for s, e, dist in soft.get(example.id, [])]
+        spans.sort(key=lambda x: (x[0], x[1]))
+        if not spans or any(b[0] < a[1] for a, b in zip(spans, spans[1:], strict=False)):
+            continue
+        text, pos = [], 0
+        gold: list[tuple[int, int, int]] = []
+        extra: list[tuple[int, int, tuple[float, ...]]] = []
+        length = 0
+        for s, e, label in spans:
+            text.append(example.text[pos:s])
+            length += s - pos
+            own = example.text[s:e]
+            name = own
+            while name == own:
+                name = rng.choice(pool)
+            text.append(name)
+            if isinstance(label, tuple):
+                extra.append((length, length + len(name), label))
+            else:
+                gold.append((length, length + len(name), label))
+            length += len(name)
+            pos = e
+        text.append(example.text[pos:])
+        key = f"{example.id}+swap"
+        out.append(StanceExample(key, "".join(text), tuple(gold)))
+        if extra:
+            out_soft[key] = extra
+    return out, out_soft
+
+
 def collate(
     pairs: list[MarkedTarget], dists: Sequence[Sequence[float]] | None = None
 ) -> dict[str, Any]:
@@ -310,6 +362,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="also mark the sentence's other targets ([unused3] ... [unused4])",
     )
     parser.add_argument(
+        "--swap-names",
+        type=float,
+        default=0.0,
+        help="fraction of sentences also added with every target's mention replaced by another",
+    )
+    parser.add_argument(
         "--soft",
         type=Path,
         default=None,
@@ -341,6 +399,9 @@ def train(args: argparse.Namespace) -> Path:
     held_ids = {e.id for e in valid_ex}
     if any(key in held_ids for key in soft):
         raise ValueError(f"{args.soft}: soft targets for carved validation sentences")
+    swapped, swapped_soft = swap_names(train_ex, soft, args.swap_names, args.seed + 2)
+    extra += swapped
+    soft = {**soft, **swapped_soft}
     train_pairs, train_dists = soft_rows(tok, train_ex + extra, soft, others=others)
     # valid-mt: the carved validation's sentences with several targets (dev-mt's kind)
     sets = {
