@@ -1,0 +1,1 @@
+"""Readers for the benchmark formats, shared by training and evaluation."""
