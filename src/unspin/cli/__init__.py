@@ -96,7 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
         summary="score a model on a benchmark",
         example="unspin eval ptc --articles ptc/train-articles --si-gold ptc/train-task-si.labels "
         "--out out/",
-        description="Benchmarks: ptc (SemEval-2020 Task 11).",
+        description="Benchmarks: ptc (SemEval-2020 Task 11), claim-retrieval (CheckThat! Task 2).",
     )
     eval_sub = evaluate.add_subparsers(dest="benchmark", metavar="BENCHMARK", required=True)
     ptc = command(
@@ -124,6 +124,9 @@ def build_parser() -> argparse.ArgumentParser:
         "the default) or the best one k times (same)",
     )
     ptc.add_argument("--out", required=True, metavar="DIR", help="folder for si.txt and tc.txt")
+    from unspin.cli.factchecks import add_claim_retrieval_parser
+
+    add_claim_retrieval_parser(eval_sub)
 
     command(
         sub,
@@ -175,6 +178,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     add_corpus_parser(sub)
+    from unspin.cli.factchecks import add_factchecks_parser
+
+    add_factchecks_parser(sub)
     return parser
 
 

@@ -21,7 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from unspin.datasets.claim_retrieval import VClaim
 from unspin.errors import InvalidInput
+from unspin.store.factchecks import FactCheck
 
 __all__ = [
     "DEPTHS",
@@ -32,6 +34,8 @@ __all__ = [
     "score_run",
     "write_run",
     "read_run",
+    "vclaims_as_checks",
+    "evaluate_claim_retrieval",
 ]
 
 DEPTHS = (1, 3, 5, 10, 20)
@@ -166,3 +170,82 @@ def read_run(path: Path | str) -> dict[str, list[tuple[str, float]]]:
                 raise InvalidInput(f"{path}:{number}: score {parts[4]!r} is not a number") from None
             out.setdefault(parts[0], []).append((parts[2], score))
     return out
+
+
+def vclaims_as_checks(vclaims: Sequence[VClaim]) -> list[FactCheck]:
+    """Return CheckThat! vclaims as fact-checks (id = ``vclaim_id``; claim, title, rating...)."""
+    out = []
+    for v in vclaims:
+        out.append(
+            FactCheck(
+                id=v.id,
+                claim=v.claim or v.fields.get("title", "") or v.id,
+                title=v.fields.get("title", ""),
+                rating=v.fields.get("truth_label", ""),
+                claimant=v.fields.get("speaker", ""),
+                url=v.fields.get("page_url", "") or v.fields.get("url", ""),
+                content_key=v.id,
+            )
+        )
+    return out
+
+
+def evaluate_claim_retrieval(
+    queries: Path | str,
+    vclaims: Path | str,
+    *,
+    out: Path | str,
+    qrels: Path | str | None = None,
+    depth: int = 100,
+    tag: str = "unspin",
+    model_dir: Path | str | None = None,
+) -> RetrievalScores | None:
+    """Rank the vclaims for every query with the fact-check matcher, write the run file and,
+    with qrels, score it.
+
+    Args:
+        queries: ``id<TAB>text`` TSV.
+        vclaims: vclaims JSONL.
+        out: the run file to write.
+        qrels: TREC qrels to score against.
+        depth: vclaims per query in the run (1..1000).
+        tag: the run's name.
+        model_dir: a retrieval model folder other than the shipped one.
+
+    Returns:
+        The scores, or None without qrels.
+
+    Raises:
+        InvalidInput: depth is out of range, or a file is malformed.
+        SourceError: a file cannot be read.
+        ModelError: the retrieval model is missing.
+    """
+    from unspin.corpus.factchecks import MODEL, load_encoder
+    from unspin.corpus.factchecks.collection import MemoryCollection
+    from unspin.corpus.factchecks.matching import Matcher, MatchOptions, Scorer
+    from unspin.datasets.claim_retrieval import read_qrels, read_queries, read_vclaims
+    from unspin.models.runtime import load_manifest
+
+    if not 1 <= depth <= RUN_DEPTH:
+        raise InvalidInput(f"depth must be 1..{RUN_DEPTH}, got {depth}")
+    found_queries = read_queries(queries)
+    checks = vclaims_as_checks(read_vclaims(vclaims))
+    gold = read_qrels(qrels) if qrels else None
+    encoder = load_encoder(model_dir)
+    manifest = load_manifest(MODEL, Path(model_dir) if model_dir else None)
+    scorer = Scorer.from_config(manifest.config.get("scorer", {}))
+    collection = MemoryCollection(checks, encoder.embed, model=encoder.name)
+    matcher = Matcher(
+        collection, encoder.embed, scorer, options=MatchOptions(candidates=depth, limit=depth)
+    )
+    run: dict[str, list[tuple[str, float]]] = {}
+    for start in range(0, len(found_queries), 64):
+        chunk = found_queries[start : start + 64]
+        for query, matches in zip(chunk, matcher.rank([q.text for q in chunk]), strict=True):
+            run[query.id] = [(m.check.id, m.similarity) for m in matches]
+    try:
+        with open(out, "w", encoding="utf-8", newline="\n") as handle:
+            write_run(run, handle, tag=tag, depth=depth)
+    except OSError as exc:
+        raise InvalidInput(f"cannot write {out}: {exc.strerror or exc}") from None
+    return score_run(run, gold) if gold is not None else None

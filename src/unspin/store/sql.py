@@ -9,7 +9,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
@@ -19,6 +19,9 @@ from unspin.document import Document, Layer
 from unspin.errors import InvalidInput, NotFound, StorageError
 from unspin.store import migrate
 from unspin.store.facets import facets_of, outlet_of
+
+if TYPE_CHECKING:
+    from unspin.store.factchecks import FactChecks
 
 __all__ = ["Corpus", "TextRow", "open_corpus", "engine_url", "producers_of"]
 
@@ -140,6 +143,13 @@ class Corpus:
 
     def __repr__(self) -> str:
         return f"Corpus({make_url(self.url).render_as_string(hide_password=True)!r})"
+
+    @property
+    def factchecks(self) -> FactChecks:
+        """The store's fact-check collection (see :mod:`unspin.store.factchecks`)."""
+        from unspin.store.factchecks import FactChecks
+
+        return FactChecks(self)
 
     @property
     def schema_version(self) -> int:

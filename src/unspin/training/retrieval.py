@@ -97,9 +97,7 @@ class Encoder(torch.nn.Module):
 
 def _encode(tokenizer: Any, texts: list[str], max_length: int) -> dict[str, torch.Tensor]:
     return dict(
-        tokenizer(
-            texts, padding=True, truncation=True, max_length=max_length, return_tensors="pt"
-        )
+        tokenizer(texts, padding=True, truncation=True, max_length=max_length, return_tensors="pt")
     )
 
 
@@ -182,8 +180,12 @@ def main(argv: list[str] | None = None) -> int:
         queries, rel, vclaims = load_task(Path(args.data), task)
         groups = [group_of(task, q, rel) for q in queries]
         assigned = folds(groups, args.folds) if args.folds else [-1] * len(queries)
-        train = [q for q, f in zip(queries, assigned, strict=True) if f != args.fold or not args.folds]
-        held[task] = [q.id for q, f in zip(queries, assigned, strict=True) if args.folds and f == args.fold]
+        train = [
+            q for q, f in zip(queries, assigned, strict=True) if f != args.fold or not args.folds
+        ]
+        held[task] = [
+            q.id for q, f in zip(queries, assigned, strict=True) if args.folds and f == args.fold
+        ]
         by_id = {v.id: v for v in vclaims}
         negatives = _hard_negatives(train, rel, vclaims) if args.hard else {}
         data[task] = {"by_id": by_id, "negatives": negatives, "vclaims": vclaims}
@@ -203,7 +205,8 @@ def main(argv: list[str] | None = None) -> int:
     optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01)
     warmup = max(1, total // 10)
     schedule = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda s: min(1.0, (s + 1) / warmup) * max(0.0, (total - s) / max(1, total - warmup))
+        optimizer,
+        lambda s: min(1.0, (s + 1) / warmup) * max(0.0, (total - s) / max(1, total - warmup)),
     )
     step = 0
     started = time.time()
@@ -229,7 +232,11 @@ def main(argv: list[str] | None = None) -> int:
                     docs.append(doc_text(by_id[n]))
             model.train()
             with torch.autocast("cpu", dtype=torch.bfloat16):
-                q = model(**_encode(tokenizer, [clean_query(p.query.text) for p in batch], args.query_length))
+                q = model(
+                    **_encode(
+                        tokenizer, [clean_query(p.query.text) for p in batch], args.query_length
+                    )
+                )
                 d = model(**_encode(tokenizer, docs, args.doc_length))
             logits = args.scale * q @ d.T
             loss = torch.nn.functional.cross_entropy(logits, torch.arange(len(batch)))
@@ -246,16 +253,24 @@ def main(argv: list[str] | None = None) -> int:
         for task in TASKS:
             vclaims = data[task]["vclaims"]
             for name, fields in (("vt", ("vclaim", "title")), ("vclaim", ("vclaim",))):
-                vectors = embed(model, tokenizer, [v.text(fields) for v in vclaims], max_length=args.doc_length)
+                vectors = embed(
+                    model, tokenizer, [v.text(fields) for v in vclaims], max_length=args.doc_length
+                )
                 np.save(out / f"{task}_v_{name}.npy", vectors.astype(np.float16))
             queries, _, _ = load_task(Path(args.data), task)
             folder, qfile, _ = TASKS[task]
             every = read_queries(Path(args.data) / folder / qfile)
             if task == "2a":
-                every += read_queries(Path(args.data) / folder / "CT2022-Task2A-EN-Dev-Test_Queries.tsv")
-            vectors = embed(model, tokenizer, [clean_query(q.text) for q in every], max_length=args.query_length)
+                every += read_queries(
+                    Path(args.data) / folder / "CT2022-Task2A-EN-Dev-Test_Queries.tsv"
+                )
+            vectors = embed(
+                model, tokenizer, [clean_query(q.text) for q in every], max_length=args.query_length
+            )
             np.save(out / f"{task}_q.npy", vectors.astype(np.float16))
-            (out / f"{task}_q_ids.json").write_text(json.dumps([q.id for q in every]), encoding="utf-8")
+            (out / f"{task}_q_ids.json").write_text(
+                json.dumps([q.id for q in every]), encoding="utf-8"
+            )
             say(f"embedded {task}")
     if not args.no_export:
         export(model, tokenizer, out / "export", base)

@@ -104,7 +104,9 @@ def embed_collection(
     done = 0
     for checks in corpus.factchecks.unembedded(model, batch=batch):
         vectors = embed([check_text(c) for c in checks])
-        corpus.factchecks.put_vectors(model, {c.pk: v for c, v in zip(checks, vectors, strict=True)})
+        corpus.factchecks.put_vectors(
+            model, {c.pk: v for c, v in zip(checks, vectors, strict=True)}
+        )
         done += len(checks)
         if on_batch is not None:
             on_batch(len(checks))
@@ -156,7 +158,9 @@ class StoreCollection:
             try:
                 self.index.save(self.path)
             except OSError as exc:
-                raise StorageError(f"cannot write the fact-check index {self.path}: {exc}") from None
+                raise StorageError(
+                    f"cannot write the fact-check index {self.path}: {exc}"
+                ) from None
 
     def _load(self, threads: int) -> VectorIndex:
         if self.path.exists():
@@ -201,4 +205,3 @@ class StoreCollection:
     def remove(self, keys: Iterable[int]) -> None:
         """Drop deleted rows from the index in memory (and on disk at the next save)."""
         self.index.remove(keys)
-

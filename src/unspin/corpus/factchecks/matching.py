@@ -193,7 +193,9 @@ class Match:
         }
 
 
-def _bm25(query: Sequence[str], doc: Sequence[str], idf: Callable[[str], float], avg: float) -> float:
+def _bm25(
+    query: Sequence[str], doc: Sequence[str], idf: Callable[[str], float], avg: float
+) -> float:
     counts = Counter(doc)
     norm = _K1 * (1.0 - _B + _B * len(doc) / max(avg, 1e-9))
     score = 0.0

@@ -177,7 +177,8 @@ def _read_bytes(data: bytes, name: str, kind: str) -> Iterator[FactCheck | Failu
         try:
             value = json.loads(content)
         except json.JSONDecodeError as exc:
-            yield Failure(name, InvalidInput(f"not valid JSON: {exc.msg} at line {exc.lineno}"))
+            where = f"line {exc.lineno}, column {exc.colno}"
+            yield Failure(name, InvalidInput(f"not valid JSON: {exc.msg} ({where})"))
             return
         yield from from_json(value, name)
     elif kind == "jsonl":
@@ -200,7 +201,9 @@ def _from_jsonl(content: str, name: str) -> Iterator[FactCheck | Failure]:
             continue
         found = list(from_json(value, where, numbered=False))
         if not found:
-            yield Failure(where, InvalidInput("no fact-check in this line"))
+            kinds = sorted(_types(value)) if isinstance(value, Mapping) else []
+            what = f"a {'/'.join(kinds)}, not a ClaimReview" if kinds else "no fact-check"
+            yield Failure(where, InvalidInput(f"{what} in this line"))
         yield from found
 
 

@@ -12,7 +12,9 @@ from sqlalchemy import Connection, text
 
 
 def upgrade(conn: Connection, dialect: str) -> None:
-    pk = "INTEGER PRIMARY KEY" if dialect == "sqlite" else "BIGSERIAL PRIMARY KEY"
+    # AUTOINCREMENT: SQLite must never hand a deleted row's number to a new one (an index file
+    # may still hold the deleted row's vector under it)
+    pk = "INTEGER PRIMARY KEY AUTOINCREMENT" if dialect == "sqlite" else "BIGSERIAL PRIMARY KEY"
     blob = "BLOB" if dialect == "sqlite" else "BYTEA"
     conn.execute(
         text(
