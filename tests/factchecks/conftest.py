@@ -64,7 +64,17 @@ def corpus(db_url: str):  # type: ignore[no-untyped-def]
     store.close()
 
 
-TOPICS = ("bridge", "fluoride", "solar", "insect", "toll", "salary", "library", "ferry", "ambulance")
+TOPICS = (
+    "bridge",
+    "fluoride",
+    "solar",
+    "insect",
+    "toll",
+    "salary",
+    "library",
+    "ferry",
+    "ambulance",
+)
 
 
 class TopicEncoder:

@@ -17,7 +17,9 @@ from unspin.store.factchecks import FactCheck
 
 def _read(path):  # type: ignore[no-untyped-def]
     items = list(read_factchecks([path]))
-    return [i for i in items if isinstance(i, FactCheck)], [i for i in items if isinstance(i, Failure)]
+    return [i for i in items if isinstance(i, FactCheck)], [
+        i for i in items if isinstance(i, Failure)
+    ]
 
 
 def test_read_claimreview_list_reads_every_review(fixtures):
@@ -44,7 +46,11 @@ def test_read_claimreview_keeps_title_and_source_record(fixtures):
 
 def test_read_claimreview_with_type_list_and_author_list(fixtures):
     check = _read(fixtures / "reviews.json")[0][1]
-    assert (check.reviewer, check.language, check.published) == ("The Verify Desk", "en", "2023-11-20")
+    assert (check.reviewer, check.language, check.published) == (
+        "The Verify Desk",
+        "en",
+        "2023-11-20",
+    )
 
 
 def test_read_claimreview_rating_value_without_name_becomes_fraction(fixtures):
@@ -53,7 +59,11 @@ def test_read_claimreview_rating_value_without_name_becomes_fraction(fixtures):
 
 def test_read_claimreview_claimant_from_appearance(fixtures):
     check = _read(fixtures / "reviews.json")[0][2]
-    assert (check.claimant, check.claim_date, check.published) == ("Corran Watch", "2024-05-02", None)
+    assert (check.claimant, check.claim_date, check.published) == (
+        "Corran Watch",
+        "2024-05-02",
+        None,
+    )
 
 
 def test_read_datafeed_gives_its_items(fixtures):
@@ -88,7 +98,12 @@ def test_read_jsonl_reports_each_bad_line(fixtures):
 
 @pytest.mark.parametrize(
     ("line", "reason"),
-    [("2", "not valid JSON"), ("3", "no claim text"), ("4", "not an http(s) address"), ("5", "a Recipe")],
+    [
+        ("2", "not valid JSON"),
+        ("3", "no claim text"),
+        ("4", "not an http(s) address"),
+        ("5", "a Recipe"),
+    ],
 )
 def test_read_jsonl_failure_reasons(fixtures, line, reason):
     failures = _read(fixtures / "records.jsonl")[1]
@@ -97,7 +112,11 @@ def test_read_jsonl_failure_reasons(fixtures, line, reason):
 
 def test_read_jsonl_checkthat_vclaim_keeps_its_id(fixtures):
     check = _read(fixtures / "records.jsonl")[0][1]
-    assert (check.id, check.rating, check.claimant) == ("vclaim-demo-001", "half-true", "Harwick Council")
+    assert (check.id, check.rating, check.claimant) == (
+        "vclaim-demo-001",
+        "half-true",
+        "Harwick Council",
+    )
 
 
 def test_read_csv_maps_columns(fixtures):
@@ -132,7 +151,11 @@ def test_read_missing_file_fails(tmp_path):
 
 def test_read_folder_reads_known_files_in_order(fixtures):
     items = list(read_factchecks([fixtures]))
-    files = [i.origin.rsplit("/", 1)[1].split(":")[0].split("#")[0] for i in items if isinstance(i, FactCheck)]
+    files = [
+        i.origin.rsplit("/", 1)[1].split(":")[0].split("#")[0]
+        for i in items
+        if isinstance(i, FactCheck)
+    ]
     assert files == sorted(files) and len(files) == 10
 
 
@@ -166,7 +189,11 @@ def test_from_json_google_api_claims_shape():
 
 
 def test_from_json_escapes_nothing_and_keeps_markup_as_text():
-    value = {"@type": "ClaimReview", "url": "https://a.example/x", "claimReviewed": "<b>bold</b> claim"}
+    value = {
+        "@type": "ClaimReview",
+        "url": "https://a.example/x",
+        "claimReviewed": "<b>bold</b> claim",
+    }
     (check,) = list(from_json(value, "x.json"))
     assert check.claim == "<b>bold</b> claim"
 

@@ -98,13 +98,13 @@ def test_factchecks_search_without_words_raises(corpus):
         corpus.factchecks.search("!!!")
 
 
-def test_factchecks_list_newest_first_with_total(corpus):
+def test_factchecks_page_newest_first_with_total(corpus):
     list(
         corpus.factchecks.add(
             [make(1, published="2024-01-01"), make(2, published="2024-05-01"), make(3)]
         )
     )
-    page, total = corpus.factchecks.list(limit=2)
+    page, total = corpus.factchecks.page(limit=2)
     assert ([c.id for c in page], total) == (["fc-2", "fc-1"], 3)
 
 

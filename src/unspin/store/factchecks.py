@@ -305,7 +305,7 @@ class FactChecks:
                 last = check.pk
                 yield check
 
-    def list(self, *, limit: int = 50, offset: int = 0) -> tuple[list[FactCheck], int]:
+    def page(self, *, limit: int = 50, offset: int = 0) -> tuple[list[FactCheck], int]:
         """Return a page of fact-checks, newest review first, and the total count.
 
         Raises:

@@ -49,12 +49,12 @@ def fit_logistic(
 def expected_calibration_error(p: Sequence[float], y: Sequence[int], *, bins: int = 10) -> float:
     """Return the mean |observed rate - predicted probability| over equal-width bins, weighted
     by the share of pairs in each bin."""
-    p = np.asarray(p, dtype=np.float64)
-    y = np.asarray(y, dtype=np.float64)
+    prob = np.asarray(p, dtype=np.float64)
+    gold = np.asarray(y, dtype=np.float64)
     edges = np.linspace(0, 1, bins + 1)
     total = 0.0
     for lo, hi in zip(edges[:-1], edges[1:], strict=True):
-        inside = (p >= lo) & ((p < hi) | (hi == 1.0))
+        inside = (prob >= lo) & ((prob < hi) | (hi == 1.0))
         if inside.any():
-            total += inside.mean() * abs(y[inside].mean() - p[inside].mean())
+            total += inside.mean() * abs(gold[inside].mean() - prob[inside].mean())
     return float(total)

@@ -53,7 +53,7 @@ class TermStats:
 
     def idf(self, word: str) -> float:
         """Return the BM25 IDF of a word (the IDF of a word no document has, for one unseen)."""
-        df = (self.df or {}).get(word, 0)
+        df = self.df.get(word, 0) if self.df else 0
         n = max(self.documents, 1)
         return float(np.log(1.0 + (n - df + 0.5) / (df + 0.5)))
 
@@ -182,7 +182,12 @@ class VectorIndex:
             found = self._graph.search(queries, k, threads=self.threads)
             got_keys = np.asarray(found.keys).reshape(n, -1)
             got = np.asarray(found.distances, dtype=np.float32).reshape(n, -1)
-            counts = np.asarray(found.counts).reshape(n)
+            # one query gives a Matches (no counts), several a BatchMatches
+            counts = (
+                np.asarray(found.counts).reshape(n)
+                if hasattr(found, "counts")
+                else np.array([got_keys.shape[1]])
+            )
             for row in range(n):
                 c = int(counts[row])
                 keys[row, :c] = got_keys[row, :c]

@@ -16,13 +16,11 @@ import numpy as np
 
 __all__ = ["STOP_WORDS", "tokens", "BM25Index"]
 
-_STOP = (
-    """a an and are as at be by for from has have he her his i in is it its of on or that the
+_STOP = """a an and are as at be by for from has have he her his i in is it its of on or that the
     this to was were will with you your we they them our their not no but if so do does did than
     then there these those what which who whom how when where why all any can could would should
     may might must also just into out up down over about after before more most some such only
     own same too very s t don via amp rt"""
-)
 STOP_WORDS = frozenset(_STOP.split())
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 _URL = re.compile(r"(?:https?://|www\.|pic\.twitter\.com/)\S+", re.IGNORECASE)

@@ -1,0 +1,125 @@
+"""``unspin factchecks`` and ``unspin eval claim-retrieval`` end to end."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+import pytest
+
+from unspin.cli import build_parser, main
+
+
+def _run(capsys, *argv):  # type: ignore[no-untyped-def]
+    code = main(list(argv))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def _subcommands(name: str) -> dict[str, argparse.ArgumentParser]:
+    parser = build_parser()
+    top = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    command = top.choices[name]
+    sub = next(a for a in command._actions if isinstance(a, argparse._SubParsersAction))
+    return dict(sub.choices)
+
+
+@pytest.mark.parametrize("name", sorted(_subcommands("factchecks")))
+def test_cli_factchecks_every_subcommand_has_an_example(name):
+    text = _subcommands("factchecks")[name].format_help()
+    assert f"unspin factchecks --db corpus.db {name}" in text.split("example:", 1)[1]
+
+
+def test_cli_eval_claim_retrieval_has_an_example():
+    text = _subcommands("eval")["claim-retrieval"].format_help()
+    assert "unspin eval claim-retrieval --queries" in text.split("example:", 1)[1]
+
+
+def test_cli_factchecks_import_reports_bad_records_one_line_each(capsys, tmp_path, fixtures):
+    db = str(tmp_path / "c.db")
+    code, _, err = _run(
+        capsys, "factchecks", "--db", db, "import", "--no-embed", str(fixtures / "records.jsonl")
+    )
+    lines = err.strip().splitlines()
+    assert code == 1
+    assert [line.split(":")[2] for line in lines[:-1]] == ["2", "3", "4", "5"]
+    assert lines[-1].startswith("added 2,") and "failed 4" in lines[-1]
+    assert "Traceback" not in err
+
+
+def test_cli_factchecks_import_again_skips_everything(capsys, tmp_path, fixtures):
+    db = str(tmp_path / "c.db")
+    files = [str(fixtures / "reviews.json"), str(fixtures / "page.html")]
+    _run(capsys, "factchecks", "--db", db, "import", "--no-embed", *files)
+    code, _, err = _run(capsys, "factchecks", "--db", db, "import", "--no-embed", *files)
+    assert code == 0 and "added 0, updated 0, skipped 4" in err
+
+
+def test_cli_factchecks_list_json(capsys, tmp_path, fixtures):
+    db = str(tmp_path / "c.db")
+    _run(capsys, "factchecks", "--db", db, "import", "--no-embed", str(fixtures / "feed.json"))
+    code, out, _ = _run(capsys, "factchecks", "--db", db, "list", "--format", "json")
+    data = json.loads(out)
+    assert code == 0 and data["total"] == 2 and data["factchecks"][0]["reviewer"] == "Factdesk"
+
+
+def test_cli_factchecks_search_and_show(capsys, tmp_path, fixtures):
+    db = str(tmp_path / "c.db")
+    _run(capsys, "factchecks", "--db", db, "import", "--no-embed", str(fixtures / "checks.csv"))
+    _, out, _ = _run(capsys, "factchecks", "--db", db, "search", "ferry", "--format", "jsonl")
+    found = json.loads(out.splitlines()[0])
+    code, shown, _ = _run(capsys, "factchecks", "--db", db, "show", found["id"])
+    assert code == 0 and json.loads(shown)["record"]["claimant"] == "Ferry Users Forum"
+
+
+def test_cli_factchecks_delete_unknown_is_one_line_error(capsys, tmp_path):
+    code, _, err = _run(capsys, "factchecks", "--db", str(tmp_path / "c.db"), "delete", "nope")
+    assert code == 1 and err.strip() == "unspin: no stored fact-check has the id 'nope'"
+
+
+def test_cli_factchecks_stats_table_shows_reviewers(capsys, tmp_path, fixtures):
+    db = str(tmp_path / "c.db")
+    _run(capsys, "factchecks", "--db", db, "import", "--no-embed", str(fixtures / "reviews.json"))
+    code, out, _ = _run(capsys, "factchecks", "--db", db, "stats")
+    assert code == 0 and "Example Checkers" in out
+
+
+def test_cli_factchecks_table_does_not_read_markup(capsys, tmp_path):
+    page = tmp_path / "x.json"
+    page.write_text(
+        json.dumps(
+            {
+                "@type": "ClaimReview",
+                "url": "https://a.example/1",
+                "claimReviewed": "[bold]x[/bold] claim",
+            }
+        ),
+        encoding="utf-8",
+    )
+    db = str(tmp_path / "c.db")
+    _run(capsys, "factchecks", "--db", db, "import", "--no-embed", str(page))
+    _, out, _ = _run(capsys, "factchecks", "--db", db, "list")
+    assert "[bold]x[/bold]" in out
+
+
+def test_cli_eval_claim_retrieval_bad_depth_is_one_line_error(capsys, tmp_path):
+    queries = tmp_path / "q.tsv"
+    queries.write_text("q1\tThe bridge is closing.\n", encoding="utf-8")
+    vclaims = tmp_path / "v.jsonl"
+    vclaims.write_text(
+        '{"vclaim_id": "v1", "vclaim": "The bridge is closing."}\n', encoding="utf-8"
+    )
+    code, _, err = _run(
+        capsys,
+        "eval",
+        "claim-retrieval",
+        "--queries",
+        str(queries),
+        "--vclaims",
+        str(vclaims),
+        "--out",
+        str(tmp_path / "run.tsv"),
+        "--depth",
+        "5000",
+    )
+    assert code == 1 and "depth must be 1..1000" in err
