@@ -288,3 +288,42 @@ def test_index_path_sits_beside_a_sqlite_store(tmp_path):
 
     with open_corpus(str(tmp_path / "c.db")) as corpus:
         assert index_path(corpus, "m").parent == tmp_path.resolve()
+
+
+# -- claims spans gain attrs.factchecks ----------------------------------------------------------
+def _claims_doc():  # type: ignore[no-untyped-def]
+    from unspin.document import Document, Layer, Span
+
+    text = "Officials say the Millbrook bridge will collapse. The choir sang on Friday. 🎶 Ferry stops."
+    bridge = (0, text.index(".") + 1)
+    choir = (bridge[1] + 1, text.index("Friday.") + 7)
+    layer = Layer(
+        "claims",
+        (Span(*bridge, "claim", 0.9, {"numbers": []}), Span(*choir, "claim", 0.8)),
+        "claims@1",
+    )
+    return Document(text, layers={"claims": layer})
+
+
+def test_annotate_adds_factchecks_to_each_claim(matcher):
+    from unspin.corpus.factchecks.annotate import annotate
+
+    doc = annotate(_claims_doc(), matcher, model="topic")
+    bridge, choir = doc.layers["claims"].spans
+    assert "millbrook" in bridge.attrs["factchecks"][0]["claim_reviewed"].lower()
+    assert choir.attrs["factchecks"] == [] and bridge.attrs["numbers"] == []
+
+
+def test_annotate_records_the_matcher_in_the_layer_config(matcher):
+    from unspin.corpus.factchecks.annotate import annotate
+
+    config = annotate(_claims_doc(), matcher, model="topic").layers["claims"].config
+    assert config["factchecks"]["model"] == "topic" and config["factchecks"]["collection"] == 9
+
+
+def test_annotate_leaves_a_document_without_claims_alone(matcher):
+    from unspin.corpus.factchecks.annotate import annotate
+    from unspin.document import Document
+
+    doc = Document("No claims layer here.")
+    assert annotate(doc, matcher) is doc

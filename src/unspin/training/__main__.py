@@ -20,6 +20,10 @@ def main(argv: list[str] | None = None) -> int:
         from unspin.training.stance import main as train_stance
 
         return train_stance(argv[1:])
+    if argv[:1] == ["retrieval-package"]:
+        from unspin.training.retrieval_package import main as package_retrieval
+
+        return package_retrieval(argv[1:])
     if argv[:1] == ["retrieval"]:
         from unspin.training.retrieval import main as train_retrieval
 

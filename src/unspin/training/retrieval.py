@@ -252,11 +252,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.embed:
         for task in TASKS:
             vclaims = data[task]["vclaims"]
-            for name, fields in (("vt", ("vclaim", "title")), ("vclaim", ("vclaim",))):
-                vectors = embed(
-                    model, tokenizer, [v.text(fields) for v in vclaims], max_length=args.doc_length
-                )
-                np.save(out / f"{task}_v_{name}.npy", vectors.astype(np.float16))
+            texts = [v.text(("vclaim", "title")) for v in vclaims]
+            vectors = embed(model, tokenizer, texts, max_length=args.doc_length)
+            np.save(out / f"{task}_v_vt.npy", vectors.astype(np.float16))
             queries, _, _ = load_task(Path(args.data), task)
             folder, qfile, _ = TASKS[task]
             every = read_queries(Path(args.data) / folder / qfile)
