@@ -294,7 +294,7 @@ def test_index_path_sits_beside_a_sqlite_store(tmp_path):
 def _claims_doc():  # type: ignore[no-untyped-def]
     from unspin.document import Document, Layer, Span
 
-    text = "Officials say the Millbrook bridge will collapse. The choir sang on Friday. 🎶 Ferry stops."
+    text = "Officials say the Millbrook bridge will collapse. The choir sang on Friday. 🎶"
     bridge = (0, text.index(".") + 1)
     choir = (bridge[1] + 1, text.index("Friday.") + 7)
     layer = Layer(
