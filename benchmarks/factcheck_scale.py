@@ -112,8 +112,14 @@ def main() -> int:
     parser.add_argument("--size", type=int, default=1_000_000)
     parser.add_argument("--db", help="a store URL (default: WORK/scale.db, SQLite)")
     parser.add_argument("--queries", type=int, default=1000, help="claims matched one at a time")
-    parser.add_argument("--ceiling", type=int, default=4000, help="texts for the encoder figure")
     parser.add_argument("--keep", action="store_true", help="reuse a store built before")
+    parser.add_argument(
+        "--base",
+        type=int,
+        default=5000,
+        help="real fact-checks the synthetic ones grow from (also the encoder's figure)",
+    )
+    parser.add_argument("--model-dir", type=Path, help="a retrieval model other than the shipped")
     args = parser.parse_args()
 
     from unspin.corpus.factchecks import load_encoder
@@ -129,16 +135,15 @@ def main() -> int:
         "load_average_at_start": os.getloadavg(),
     }
     texts, queries = _real(args.data)
-    encoder = load_encoder()
+    encoder = load_encoder(args.model_dir)
     report["encoder"] = encoder.name
-    # 1. the encoder's ceiling on real fact-check texts
-    sample = texts[: args.ceiling]
+    # 1. the encoder's ceiling on real fact-check texts (they seed the synthetic collection)
+    texts = texts[:: max(1, len(texts) // args.base)][: args.base]
     started = time.perf_counter()
-    encoder.embed(sample)
-    per_second = len(sample) / (time.perf_counter() - started)
+    base = encoder.embed(texts)
+    per_second = len(texts) / (time.perf_counter() - started)
     report["encode_texts_per_s"] = round(per_second, 1)
     report["encode_projected_min_for_size"] = round(args.size / per_second / 60, 1)
-    base = encoder.embed(texts)
 
     args.work.mkdir(parents=True, exist_ok=True)
     db = args.db or str(args.work / "scale.db")
@@ -200,7 +205,7 @@ def main() -> int:
     )
     report["index_reopen_s"] = round(time.perf_counter() - started, 2)
     # 6. matching one claim at a time
-    manifest = load_manifest("retrieval")
+    manifest = load_manifest("retrieval", args.model_dir)
     scorer = Scorer.from_config(manifest.config["scorer"])
     matcher = Matcher(collection, encoder.embed, scorer, options=MatchOptions())
     claims = queries[: args.queries]

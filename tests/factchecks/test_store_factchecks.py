@@ -175,3 +175,14 @@ def test_factchecks_concurrent_writers_store_each_record_once(db_url):
     assert errors == [] and len(stores[0].factchecks) == 40
     for store in stores:
         store.close()
+
+
+def test_factchecks_add_same_content_twice_in_one_batch_keeps_the_first(corpus):
+    copy = FactCheck(id="fc-copy", claim=make(1).claim, content_key=make(1).content_key)
+    statuses = [o.status for o in corpus.factchecks.add([make(1), copy])]
+    assert statuses == ["added", "duplicate"] and len(corpus.factchecks) == 1
+
+
+def test_factchecks_add_same_id_twice_in_one_batch_stores_it_once(corpus):
+    statuses = [o.status for o in corpus.factchecks.add([make(1), make(1)])]
+    assert statuses == ["added", "skipped"] and len(corpus.factchecks) == 1

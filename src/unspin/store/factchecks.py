@@ -193,50 +193,83 @@ class FactChecks:
     def _add_batch(self, checks: list[FactCheck]) -> list[AddOutcome]:
         outcomes: list[AddOutcome] = []
         with self._write() as conn:
+            stored = self._lookup(conn, "id", [c.id for c in checks])
+            owners = self._lookup(conn, "content_key", [c.content_key for c in checks])
+            rows: list[dict[str, Any]] = []
+            replaced: list[int] = []
+            taken: dict[str, str] = {}  # content key -> id, within this batch too
+            seen: set[str] = set()
             for check in checks:
-                outcomes.append(self._add_one(conn, check))
+                old = stored.get(check.id)
+                if check.id in seen or (old is not None and old[1] == check.content_key):
+                    outcomes.append(AddOutcome(check.id, "skipped"))
+                    continue
+                owner = taken.get(check.content_key)
+                if owner is None:
+                    owner = next(
+                        (i for i, _ in owners.get(check.content_key, ()) if i != check.id), None
+                    )
+                if owner is not None:
+                    outcomes.append(AddOutcome(check.id, "duplicate", owner))
+                    continue
+                if old is not None:
+                    replaced.append(old[0])
+                seen.add(check.id)
+                taken[check.content_key] = check.id
+                rows.append(self._insert_row(check))
+                outcomes.append(AddOutcome(check.id, "updated" if old is not None else "added"))
+            for pk in replaced:
+                conn.execute(text("DELETE FROM factchecks WHERE pk = :pk"), {"pk": pk})
+            if rows:
+                conn.execute(
+                    text(
+                        "INSERT INTO factchecks (id, url, claim, rating, reviewer, published, "
+                        "claimant, claim_date, language, title, content_key, origin, record, "
+                        "added_at) VALUES (:id, :url, :claim, :rating, :reviewer, :published, "
+                        ":claimant, :claim_date, :language, :title, :content_key, :origin, "
+                        ":record, :added_at) ON CONFLICT (id) DO NOTHING"
+                    ),
+                    rows,
+                )
         return outcomes
 
-    def _add_one(self, conn: Connection, check: FactCheck) -> AddOutcome:
-        stored = conn.execute(
-            text("SELECT pk, content_key FROM factchecks WHERE id = :id"), {"id": check.id}
-        ).first()
-        if stored is not None and stored[1] == check.content_key:
-            return AddOutcome(check.id, "skipped")
-        same = conn.execute(
-            text("SELECT id FROM factchecks WHERE content_key = :key AND id <> :id LIMIT 1"),
-            {"key": check.content_key, "id": check.id},
-        ).scalar()
-        if same is not None:
-            return AddOutcome(check.id, "duplicate", str(same))
-        if stored is not None:
-            conn.execute(text("DELETE FROM factchecks WHERE pk = :pk"), {"pk": stored[0]})
-        conn.execute(
-            text(
-                "INSERT INTO factchecks (id, url, claim, rating, reviewer, published, claimant, "
-                "claim_date, language, title, content_key, origin, record, added_at) VALUES "
-                "(:id, :url, :claim, :rating, :reviewer, :published, :claimant, :claim_date, "
-                ":language, :title, :content_key, :origin, :record, :added_at) "
-                "ON CONFLICT (id) DO NOTHING"
-            ),
-            {
-                "id": check.id,
-                "url": check.url,
-                "claim": check.claim,
-                "rating": check.rating,
-                "reviewer": check.reviewer,
-                "published": check.published,
-                "claimant": check.claimant,
-                "claim_date": check.claim_date,
-                "language": check.language,
-                "title": check.title,
-                "content_key": check.content_key,
-                "origin": check.origin,
-                "record": json.dumps(check.record, ensure_ascii=False, sort_keys=True),
-                "added_at": _now(),
-            },
-        )
-        return AddOutcome(check.id, "updated" if stored is not None else "added")
+    def _lookup(self, conn: Connection, column: str, values: list[str]) -> dict[str, Any]:
+        """Return value -> stored (pk, content_key) for ``id``, or -> [(id, pk)] for
+        ``content_key``, for the values stored."""
+        out: dict[str, Any] = {}
+        unique = sorted(set(values))
+        for start in range(0, len(unique), 500):
+            chunk = unique[start : start + 500]
+            params = {f"v{n}": value for n, value in enumerate(chunk)}
+            marks = ", ".join(f":v{n}" for n in range(len(chunk)))
+            rows = conn.execute(
+                text(f"SELECT id, pk, content_key FROM factchecks WHERE {column} IN ({marks})"),
+                params,
+            ).fetchall()
+            for check_id, pk, key in rows:
+                if column == "id":
+                    out[str(check_id)] = (int(pk), str(key))
+                else:
+                    out.setdefault(str(key), []).append((str(check_id), int(pk)))
+        return out
+
+    def _insert_row(self, check: FactCheck) -> dict[str, Any]:
+        return {
+            "id": check.id,
+            "url": check.url,
+            "claim": check.claim,
+            "rating": check.rating,
+            "reviewer": check.reviewer,
+            "published": check.published,
+            "claimant": check.claimant,
+            "claim_date": check.claim_date,
+            "language": check.language,
+            "title": check.title,
+            "content_key": check.content_key,
+            "origin": check.origin,
+            "record": json.dumps(check.record, ensure_ascii=False, sort_keys=True),
+            "added_at": _now(),
+        }
 
     def delete(self, check_id: str) -> None:
         """Remove a fact-check and its embeddings.

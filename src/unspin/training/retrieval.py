@@ -151,7 +151,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--hard", type=int, default=1, help="BM25 hard negatives per query")
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--embed", action="store_true", help="embed each collection at the end")
+    parser.add_argument(
+        "--embed",
+        action="store_true",
+        help="with --folds: embed each collection and every query at the end (for CV)",
+    )
     parser.add_argument("--no-export", action="store_true")
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
@@ -249,7 +253,7 @@ def main(argv: list[str] | None = None) -> int:
             if step % 10 == 0 or step == total:
                 say(f"step {step}/{total} loss {loss.item():.4f} {time.time() - started:.0f}s")
     torch.save(model.state_dict(), out / "model.pt")
-    if args.embed:
+    if args.embed and args.folds:  # the embeddings serve cross-validation only
         for task in TASKS:
             vclaims = data[task]["vclaims"]
             texts = [v.text(("vclaim", "title")) for v in vclaims]
