@@ -302,8 +302,14 @@ class FactChecks:
             raise NotFound(f"no stored fact-check has the id {check_id!r}")
         return _row(row)
 
-    def by_pks(self, pks: Sequence[int]) -> dict[int, FactCheck]:
-        """Return pk -> fact-check for the row numbers still stored (deleted ones are absent)."""
+    def by_pks(self, pks: Sequence[int], *, record: bool = True) -> dict[int, FactCheck]:
+        """Return pk -> fact-check for the row numbers still stored (deleted ones are absent).
+
+        Args:
+            pks: row numbers.
+            record: read the source records too (False leaves ``record`` empty: faster).
+        """
+        columns = _COLUMNS if record else tuple(c for c in _COLUMNS if c != "record")
         out: dict[int, FactCheck] = {}
         for start in range(0, len(pks), 500):
             chunk = [int(p) for p in pks[start : start + 500]]
@@ -311,11 +317,11 @@ class FactChecks:
             marks = ", ".join(f":p{n}" for n in range(len(chunk)))
             with self._read() as conn:
                 rows = conn.execute(
-                    text(f"SELECT {', '.join(_COLUMNS)} FROM factchecks WHERE pk IN ({marks})"),
+                    text(f"SELECT {', '.join(columns)} FROM factchecks WHERE pk IN ({marks})"),
                     params,
                 ).fetchall()
             for row in rows:
-                check = _row(row)
+                check = _row(row) if record else FactCheck(**dict(zip(columns, row, strict=True)))
                 out[check.pk] = check
         return out
 

@@ -177,7 +177,7 @@ class StoreCollection:
         added = 0
         store = self.corpus.factchecks
         for pks, vectors in store.iter_vectors(self.model, after=self.index.last_key):
-            checks = store.by_pks([int(p) for p in pks])
+            checks = store.by_pks([int(p) for p in pks], record=False)
             self.index.add(pks, vectors)
             self.index.terms.add(tokens(check_text(c)) for c in checks.values())
             added += len(pks)
@@ -193,7 +193,7 @@ class StoreCollection:
         return self.index.search(vectors, k + 10)
 
     def checks(self, keys: Sequence[int]) -> Mapping[int, FactCheck]:
-        return self.corpus.factchecks.by_pks(list(keys))
+        return self.corpus.factchecks.by_pks(list(keys), record=False)
 
     def idf(self, word: str) -> float:
         return self.index.terms.idf(word)

@@ -11,6 +11,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 import numpy as np
 
@@ -33,8 +34,14 @@ def tokens(text: str) -> list[str]:
         >>> tokens("The Moon is made of cheese! https://t.co/x")
         ['moon', 'made', 'cheese']
     """
+    return list(_tokens(text))
+
+
+@lru_cache(maxsize=65536)
+def _tokens(text: str) -> tuple[str, ...]:
+    # cached: the same fact-checks come back as candidates for claim after claim
     text = _URL.sub(" ", text.casefold().replace("’", "'"))
-    return [t for t in _TOKEN.findall(text) if t not in STOP_WORDS]
+    return tuple(t for t in _TOKEN.findall(text) if t not in STOP_WORDS)
 
 
 class BM25Index:
