@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from unspin.detectors import registry
-from unspin.detectors.persuasion import si_logit
+from unspin.detectors.persuasion.detector import si_logit
 from unspin.document import Document
 from unspin.errors import InvalidInput, ModelError
 from unspin.models.runtime import MODELS_DIR
@@ -200,8 +200,8 @@ def test_persuasion_span_head_must_be_a_manifest_file(tmp_path: Path) -> None:
 
 
 def test_tc_features_pool_states_channels_length_and_repetition() -> None:
-    from unspin.detectors.persuasion import tc_features
-    from unspin.detectors.persuasion_windows import TokenizedText, repetition_feature
+    from unspin.detectors.persuasion.detector import tc_features
+    from unspin.detectors.persuasion.windows import TokenizedText, repetition_feature
 
     text = "aaa bbb ccc ddd bbb ccc"
     starts = np.arange(0, 24, 4)
@@ -222,7 +222,7 @@ def test_tc_features_pool_states_channels_length_and_repetition() -> None:
 
 
 def test_persuasion_shipped_model_names_spans_with_its_tc_head(detector, analysed) -> None:  # type: ignore[no-untyped-def]
-    from unspin.detectors.persuasion import tc_features
+    from unspin.detectors.persuasion.detector import tc_features
 
     assert detector.tc_head is not None
     text = analysed.text
@@ -253,7 +253,7 @@ def test_persuasion_detect_names_found_spans_as_classify_spans_does(detector, an
 
 
 def test_persuasion_without_tc_head_mixes_span_head_and_channels(tmp_path: Path, analysed) -> None:  # type: ignore[no-untyped-def]
-    from unspin.detectors.persuasion import _token_bounds
+    from unspin.detectors.persuasion.detector import _token_bounds
 
     folder = _model_copy(tmp_path, lambda m: m["config"].pop("tc_head"))
     plain = registry.create("persuasion", directory=folder)

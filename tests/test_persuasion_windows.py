@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from tokenizers import Tokenizer
 
-from unspin.detectors.persuasion_windows import (
+from unspin.detectors.persuasion.windows import (
     DecodeConfig,
     TokenizedText,
     WindowConfig,

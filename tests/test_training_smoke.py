@@ -82,7 +82,7 @@ def test_training_resume_continues_from_checkpoint(run: Path) -> None:
 
 
 def test_packaged_tiny_model_runs_in_the_detector(run: Path, tmp_path: Path) -> None:
-    from unspin.detectors.persuasion import make_persuasion
+    from unspin.detectors.persuasion.detector import make_persuasion
     from unspin.document import Document
     from unspin.pipeline import Pipeline
     from unspin.training.package import base_config, stage
@@ -102,7 +102,7 @@ def test_packaged_tiny_model_runs_in_the_detector(run: Path, tmp_path: Path) -> 
 
 
 def test_si_head_targets_mark_inside_begin_and_end() -> None:
-    from unspin.detectors.persuasion_windows import TokenizedText
+    from unspin.detectors.persuasion.windows import TokenizedText
     from unspin.training.si_head import si_targets
 
     # five tokens of 3 characters at 0, 4, 8, 12, 16; one span over tokens 1-3
@@ -154,7 +154,7 @@ def _assert_finds_spans(detector) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_si_head_package_runs_in_the_detector(run: Path, tmp_path: Path) -> None:
-    from unspin.detectors.persuasion import make_persuasion
+    from unspin.detectors.persuasion.detector import make_persuasion
     from unspin.training.package import base_config, package_si_head, stage
     from unspin.training.persuasion import tokenizer_file
     from unspin.training.si_head import HeadConfig
@@ -258,7 +258,7 @@ def test_tc_head_export_matches_torch(tmp_path: Path) -> None:
 def test_tc_head_package_names_spans_in_the_detector(run: Path, tmp_path: Path) -> None:
     import json
 
-    from unspin.detectors.persuasion import make_persuasion
+    from unspin.detectors.persuasion.detector import make_persuasion
     from unspin.document import Document
     from unspin.pipeline import Pipeline
     from unspin.taxonomy import TECHNIQUES
@@ -301,7 +301,7 @@ def test_si_head_package_with_analysis_states_keeps_the_tc_head(run: Path, tmp_p
     import json
 
     from unspin.detectors.analysis import engine
-    from unspin.detectors.persuasion import make_persuasion
+    from unspin.detectors.persuasion.detector import make_persuasion
     from unspin.training.package import base_config, package_si_head, package_tc_head, stage
     from unspin.training.persuasion import tokenizer_file
     from unspin.training.si_head import HeadConfig

@@ -62,7 +62,7 @@ class DetectorInfo:
 BUILTIN_MODULES = (
     "unspin.detectors.structure",
     "unspin.detectors.baseline",
-    "unspin.detectors.persuasion",
+    "unspin.detectors.persuasion.detector",
     # after persuasion: its "default" set (with the trained claims, entities, stance and actors)
     # replaces the one persuasion registers
     "unspin.detectors.analysis",

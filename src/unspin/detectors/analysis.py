@@ -798,7 +798,7 @@ def make_actors() -> ActorsDetector:
 
 def _default_set() -> list[str]:
     members = ["structure"]
-    if find_spec("unspin.detectors.persuasion") is not None:
+    if find_spec("unspin.detectors.persuasion.detector") is not None:
         members.append("persuasion")
     members += ["claims", "entities", "stance", "actors"]
     return members

@@ -20,7 +20,7 @@ from typing import Any, cast
 
 import numpy as np
 
-from unspin.detectors.persuasion_windows import ANY_CHANNEL, TECHNIQUES, DecodeConfig, decode_spans
+from unspin.detectors.persuasion.windows import ANY_CHANNEL, TECHNIQUES, DecodeConfig, decode_spans
 from unspin.evaluation.ptc import SISpan, evaluate_ptc, read_si, read_tc, score_si
 from unspin.training.ptc_data import TECHNIQUE_INDEX, find_corpus
 
@@ -99,7 +99,7 @@ def _fit_temperature(nll: Any) -> float:
 def tune(model_dir: Path, corpus: Path, val_ids: list[str]) -> dict[str, Any]:
     """Fit temperatures and the SI decoding on validation articles; return config updates."""
     from unspin.detectors import registry
-    from unspin.detectors.persuasion import (
+    from unspin.detectors.persuasion.detector import (
         SI_COMBINE,
         PersuasionDetector,
         make_persuasion,
@@ -278,7 +278,7 @@ def package(
 def gate_score(model_dir: Path, fixture: Path) -> float:
     """The quality-gate score of the model in ``model_dir`` on the hand-written fixture."""
     from unspin.detectors import registry
-    from unspin.detectors.persuasion import PersuasionDetector, make_persuasion
+    from unspin.detectors.persuasion.detector import PersuasionDetector, make_persuasion
     from unspin.document import Document
     from unspin.evaluation.gate import sentence_gate_score
 

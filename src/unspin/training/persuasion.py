@@ -24,7 +24,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from unspin.detectors.persuasion_windows import (
+from unspin.detectors.persuasion.windows import (
     ANY_CHANNEL,
     TECHNIQUES,
     DecodeConfig,

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from unspin.detectors.persuasion_windows import (
+from unspin.detectors.persuasion.windows import (
     ANY_CHANNEL,
     TECHNIQUES,
     TokenizedText,

@@ -35,7 +35,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from unspin.detectors.persuasion_windows import ANY_CHANNEL, TokenizedText
+from unspin.detectors.persuasion.windows import ANY_CHANNEL, TokenizedText
 
 log = logging.getLogger("unspin.training.si_head")
 
@@ -119,7 +119,7 @@ def collect(
 
     from unspin.detectors import registry
     from unspin.detectors.analysis import engine
-    from unspin.detectors.persuasion import PersuasionDetector, make_persuasion
+    from unspin.detectors.persuasion.detector import PersuasionDetector, make_persuasion
     from unspin.document import Document
     from unspin.errors import ModelError
     from unspin.evaluation.ptc import read_articles, read_si

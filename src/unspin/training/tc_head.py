@@ -1,8 +1,8 @@
 """Train the persuasion model's TC head on its frozen encoder states.
 
 The head names the technique of a span from features of the token pass alone
-(:func:`unspin.detectors.persuasion.tc_features`): the mean and the max over the span of the
-int8 encoder's last three layers' states (the ``token_states`` output, read on the window
+(:func:`unspin.detectors.persuasion.detector.tc_features`): the mean and the max over the span of
+the int8 encoder's last three layers' states (the ``token_states`` output, read on the window
 blocks), the mean and the max of its 15 token channels, its token and character lengths and its
 repetition feature. A small network (standardization, one tanh layer, 14 logits) reads them; it
 replaces the span head and the token-channel mix where the manifest names it.
@@ -31,7 +31,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from unspin.detectors.persuasion_windows import TECHNIQUES
+from unspin.detectors.persuasion.windows import TECHNIQUES
 from unspin.training.ptc_data import TECHNIQUE_INDEX
 
 log = logging.getLogger("unspin.training.tc_head")
@@ -62,7 +62,7 @@ def collect_spans(
     from typing import cast
 
     from unspin.detectors import registry
-    from unspin.detectors.persuasion import (
+    from unspin.detectors.persuasion.detector import (
         STATES_OUTPUT,
         PersuasionDetector,
         make_persuasion,

@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from unspin.detectors import register, registry
-from unspin.detectors.persuasion_windows import (
+from unspin.detectors.persuasion.windows import (
     ANY_CHANNEL,
     TECHNIQUES,
     DecodeConfig,
