@@ -57,7 +57,7 @@ class Encoder:
         if which == "persuasion":
             self.tokenizer, self.session = persuasion_session(threads)
         else:
-            from unspin.detectors.analysis import AnalysisEngine
+            from unspin.detectors.analysis.engine import AnalysisEngine
 
             self.engine = AnalysisEngine()
             self.tokenizer = self.engine.model.tokenizer
@@ -195,7 +195,7 @@ def _word_rows(rows: list[Any], sentences: list[Any]) -> tuple[np.ndarray, list[
 
 
 def probe_entities(enc: Encoder, data: Path, epochs: int) -> dict[str, float]:
-    from unspin.detectors.analysis import _viterbi
+    from unspin.detectors.analysis.engine import _viterbi
     from unspin.evaluation.conll import entity_f1
     from unspin.training.analysis_data import (
         ENTITY_TYPES,
@@ -228,7 +228,7 @@ def probe_entities(enc: Encoder, data: Path, epochs: int) -> dict[str, float]:
 
 
 def probe_stance(enc: Encoder, data: Path, epochs: int) -> dict[str, float]:
-    from unspin.detectors.analysis import _target_tokens
+    from unspin.detectors.analysis.engine import _target_tokens
     from unspin.evaluation.stance import macro_f1
     from unspin.training.analysis_data import read_newsmtsc, split_newsmtsc
 

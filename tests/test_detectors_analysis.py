@@ -117,7 +117,7 @@ def test_claims_carry_offsets_for_their_facts(pipe: Pipeline) -> None:
 def test_missing_model_raises_model_error_naming_the_fix(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    from unspin.detectors import analysis
+    from unspin.detectors.analysis import engine as analysis
     from unspin.models import runtime
 
     monkeypatch.setattr(runtime, "MODELS_DIR", tmp_path)
@@ -178,7 +178,7 @@ def test_analysis_model_meets_the_card_floor(pipe: Pipeline, name: str, measure)
 def test_entities_add_later_occurrences_of_a_whole_name() -> None:
     from types import SimpleNamespace
 
-    from unspin.detectors.analysis import EntitiesDetector
+    from unspin.detectors.analysis.engine import EntitiesDetector
     from unspin.detectors.structure import Structure
 
     text = "Talks with the Grey Circle failed. Nobody trusts the Grey Circle in Olvar."
@@ -203,7 +203,7 @@ def test_entities_add_later_occurrences_of_a_whole_name() -> None:
 def test_analysis_token_states_are_those_of_the_covering_token() -> None:
     import numpy as np
 
-    from unspin.detectors.analysis import engine
+    from unspin.detectors.analysis.engine import engine
 
     text = "The council met on Monday.\n\nIt voted to close the port."
     doc = Pipeline.from_names("structure").run(Document(text))

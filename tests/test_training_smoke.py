@@ -300,7 +300,7 @@ def test_tc_head_package_names_spans_in_the_detector(run: Path, tmp_path: Path) 
 def test_si_head_package_with_analysis_states_keeps_the_tc_head(run: Path, tmp_path: Path) -> None:
     import json
 
-    from unspin.detectors.analysis import engine
+    from unspin.detectors.analysis.engine import engine
     from unspin.detectors.persuasion.detector import make_persuasion
     from unspin.training.package import base_config, package_si_head, package_tc_head, stage
     from unspin.training.persuasion import tokenizer_file

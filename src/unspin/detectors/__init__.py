@@ -65,7 +65,7 @@ BUILTIN_MODULES = (
     "unspin.detectors.persuasion.detector",
     # after persuasion: its "default" set (with the trained claims, entities, stance and actors)
     # replaces the one persuasion registers
-    "unspin.detectors.analysis",
+    "unspin.detectors.analysis.engine",
 )
 
 

@@ -675,7 +675,7 @@ def finalize(
     import numpy as np
     import torch
 
-    from unspin.detectors.analysis import AnalysisEngine
+    from unspin.detectors.analysis.engine import AnalysisEngine
     from unspin.evaluation.claims import best_threshold, f1_yes
     from unspin.models.runtime import OnnxModel
     from unspin.pipeline import Pipeline

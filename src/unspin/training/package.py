@@ -513,7 +513,7 @@ def package_si_head(
     head_file = export_head(net, run / "si_head.fp32.onnx", run / "si_head.onnx")
     config["si_head"] = {"file": "si_head.onnx", **asdict(cfg)}
     if cfg.analysis_states:
-        from unspin.detectors.analysis import engine
+        from unspin.detectors.analysis.engine import engine
 
         config["si_head"]["analysis_model"] = engine().model_sha256
     if tc_head is not None:  # a TC head names spans from the same encoder: it is kept as is

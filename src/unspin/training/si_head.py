@@ -118,7 +118,7 @@ def collect(
     from typing import cast
 
     from unspin.detectors import registry
-    from unspin.detectors.analysis import engine
+    from unspin.detectors.analysis.engine import engine
     from unspin.detectors.persuasion.detector import PersuasionDetector, make_persuasion
     from unspin.document import Document
     from unspin.errors import ModelError

@@ -642,7 +642,7 @@ def _head_session(model: Any, filename: str) -> Any:
 def _analysis_engine(expected: str | None) -> Any:
     """The shared analysis engine, checked to be the model an SI head was trained on
     (``expected``: the sha256 of its ``model.onnx``, from the persuasion manifest)."""
-    from unspin.detectors.analysis import engine
+    from unspin.detectors.analysis.engine import engine
 
     analysis = engine()
     found = analysis.model_sha256
