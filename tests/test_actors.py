@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from unspin.actors import Mention, build_actors, declared_aliases, initials
+from unspin.detectors.analysis.actors import Mention, build_actors, declared_aliases, initials
 from unspin.detectors.structure import Structure
 from unspin.document import Document, Layer, Span
 
@@ -147,7 +147,7 @@ def test_declared_aliases_read_also_known_as() -> None:
 
 def _technique_targets(text: str, labels: list[tuple[str, str]]) -> dict[str, list[str]]:
     """Actor name -> rules of the techniques attached, with entities found by plain search."""
-    from unspin.actors import build_actors
+    from unspin.detectors.analysis.actors import build_actors
     from unspin.document import Document, Layer, Span
     from unspin.text import sentence_bounds
 

@@ -66,6 +66,7 @@ BUILTIN_MODULES = (
     # after persuasion: its "default" set (with the trained claims, entities, stance and actors)
     # replaces the one persuasion registers
     "unspin.detectors.analysis.engine",
+    "unspin.detectors.analysis.actors",
 )
 
 

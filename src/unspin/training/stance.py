@@ -8,11 +8,12 @@ start marker and the mean of the target's tokens. It costs one pass per target.
 
 Distillation: ``python -m unspin.training stance-teach`` has trained models (teachers) score the
 actor mentions of the training sentences that carry no gold label (the mentions the stance detector
-scores at run time: ``unspin.actors.actor_mentions``), averaging their probabilities; ``--soft``
-then trains a model on the gold targets plus those soft-labelled ones. The training sentences then
-look like an article's: several targets each, most of them secondary. Teachers are training
-checkpoints (``.pt``) or exported model folders (the shipped int8 model); ``--texts`` adds the
-actor-naming sentences of other training articles (no gold target, soft targets only).
+scores at run time: ``unspin.detectors.analysis.actors.actor_mentions``), averaging their
+probabilities; ``--soft`` then trains a model on the gold targets plus those soft-labelled ones. The
+training sentences then look like an article's: several targets each, most of them secondary.
+Teachers are training checkpoints (``.pt``) or exported model folders (the shipped int8 model);
+``--texts`` adds the actor-naming sentences of other training articles (no gold target, soft targets
+only).
 
 Example:
     python -m unspin.training stance --data ../shared/data --out /work/runs/stance/run1
@@ -535,15 +536,16 @@ def teach(args: argparse.Namespace) -> Path:
     probabilities (``{"id", "targets": [{"start", "end", "probs"}]}`` lines); returns the path.
 
     Mentions are found as at run time (the ``entities`` detector, then
-    :func:`unspin.actors.actor_mentions` for PER / ORG / LOC); those overlapping a gold target are
-    left out. Only the training part of the carve is labelled, never the validation sentences.
-    With ``--texts``, each article sentence naming at least ``--min-mentions`` actors is written
-    too, its lines carrying the sentence as ``text`` (:func:`soft_texts` reads them back).
+    :func:`unspin.detectors.analysis.actors.actor_mentions` for PER / ORG / LOC); those overlapping
+    a gold target are left out. Only the training part of the carve is labelled, never the
+    validation sentences. With ``--texts``, each article sentence naming at least ``--min-mentions``
+    actors is written too, its lines carrying the sentence as ``text`` (:func:`soft_texts` reads
+    them back).
     """
     import numpy as np
     import torch
 
-    from unspin.actors import actor_mentions
+    from unspin.detectors.analysis.actors import actor_mentions
     from unspin.detectors.analysis.engine import STANCE_TYPES
     from unspin.document import Document
     from unspin.pipeline import Pipeline
@@ -610,7 +612,7 @@ def _text_sentences(
     """The sentences of ``folder``'s .txt articles that name at least ``min_mentions`` actors,
     by id (``text:<file stem>:<sentence index>``): each an example with no gold target and its
     actor mentions as found in the article, in the sentence's offsets."""
-    from unspin.actors import actor_mentions
+    from unspin.detectors.analysis.actors import actor_mentions
     from unspin.detectors.analysis.engine import STANCE_TYPES
     from unspin.document import Document
 

@@ -35,7 +35,6 @@ __all__ = [
     "FastStanceDetector",
     "SharedStance",
     "StanceModel",
-    "ActorsDetector",
     "engine",
     "given_targets",
 ]
@@ -606,7 +605,7 @@ class EntitiesDetector:
         self.analysis = analysis or engine()
 
     def detect(self, doc: Document) -> Layer:
-        from unspin.actors import Mention, name_occurrences
+        from unspin.detectors.analysis.actors import Mention, name_occurrences
 
         found = [
             Mention(start, end, label, doc.text[start:end], "ner", round(score, 6))
@@ -653,7 +652,7 @@ class StanceDetector:
         targets = given_targets(doc)
         source = "given"
         if not targets:
-            from unspin.actors import actor_mentions
+            from unspin.detectors.analysis.actors import actor_mentions
 
             source = "mention"
             targets = actor_mentions(doc, STANCE_TYPES)
@@ -707,38 +706,6 @@ class FastStanceDetector(StanceDetector):
         super().__init__(SharedStance(analysis))
 
 
-class ActorsDetector:
-    """Merge entity mentions into actors, with their stance and the techniques aimed at them."""
-
-    name = "actors"
-    # 1.1: pronoun-subject and same-label technique targets; attributed sources are not targets
-    # 1.2: name-occurrence, org-head, head-noun, given-name and state-name rules; attacks aimed at
-    # an actor count in its stance
-    # 1.3: org-head also absorbs a head tagged apart ("[Union of] [Coastal States]", LOC tails)
-    version = "1.3.0"
-    requires: tuple[str, ...] = ("entities",)
-    provides: tuple[str, ...] = ("actors",)
-
-    def detect(self, doc: Document) -> Layer:
-        from unspin.actors import build_actors
-
-        actors = build_actors(doc)
-        spans = [
-            Span(
-                m["start"],
-                m["end"],
-                actor["type"],
-                None,
-                {"actor": actor["id"], "name": actor["name"]},
-            )
-            for actor in actors
-            for m in actor["mentions"]
-        ]
-        return Layer(
-            "actors", tuple(spans), producer=f"{self.name}@{self.version}", data={"actors": actors}
-        )
-
-
 _MODEL_FILES = ("analysis/model.onnx", "analysis/stance_head.onnx", "analysis/tokenizer.json")
 
 
@@ -784,16 +751,6 @@ def make_stance_fast() -> FastStanceDetector:
 )
 def make_stance() -> StanceDetector:
     return StanceDetector()
-
-
-@register(
-    "actors",
-    requires=ActorsDetector.requires,
-    provides=ActorsDetector.provides,
-    description="actors: mentions merged by explained rules, with stance and techniques",
-)
-def make_actors() -> ActorsDetector:
-    return ActorsDetector()
 
 
 def _default_set() -> list[str]:

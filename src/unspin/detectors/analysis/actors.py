@@ -1,6 +1,8 @@
-"""Merge entity mentions into actors by explained rules; attach stance and techniques.
+"""The ``actors`` detector: entity mentions merged into actors by explained rules, with the stance
+taken toward each and the techniques aimed at it.
 
-Stdlib only. Rules (each merge records which one joined it):
+No model: the rules read the ``entities``, ``stance`` and ``persuasion`` layers. Rules (each
+merge records which one joined it):
 
 - ``same-name``: the same name, ignoring a leading "the", a possessive "'s" and case.
 - ``surname``: a person's surname or a shorter part of the name ("Vale" / "Dr Mara Vale"), when
@@ -41,7 +43,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from unspin.detectors import register
+from unspin.document import Document, Layer, Span
+
 __all__ = [
+    "ActorsDetector",
     "Mention",
     "actor_mentions",
     "build_actors",
@@ -888,3 +894,43 @@ def build_actors(doc: Any) -> list[dict[str, Any]]:
             members = [mentions[i] for c in clusters for i in c if index_of.get(i) == a]
             actor["stance"] = _stance(members, stance_layer.spans, sentences, attacks[a])
     return actors
+
+
+class ActorsDetector:
+    """Merge entity mentions into actors, with their stance and the techniques aimed at them."""
+
+    name = "actors"
+    # 1.1: pronoun-subject and same-label technique targets; attributed sources are not targets
+    # 1.2: name-occurrence, org-head, head-noun, given-name and state-name rules; attacks aimed at
+    # an actor count in its stance
+    # 1.3: org-head also absorbs a head tagged apart ("[Union of] [Coastal States]", LOC tails)
+    version = "1.3.0"
+    requires: tuple[str, ...] = ("entities",)
+    provides: tuple[str, ...] = ("actors",)
+
+    def detect(self, doc: Document) -> Layer:
+        actors = build_actors(doc)
+        spans = [
+            Span(
+                m["start"],
+                m["end"],
+                actor["type"],
+                None,
+                {"actor": actor["id"], "name": actor["name"]},
+            )
+            for actor in actors
+            for m in actor["mentions"]
+        ]
+        return Layer(
+            "actors", tuple(spans), producer=f"{self.name}@{self.version}", data={"actors": actors}
+        )
+
+
+@register(
+    "actors",
+    requires=ActorsDetector.requires,
+    provides=ActorsDetector.provides,
+    description="actors: mentions merged by explained rules, with stance and techniques",
+)
+def make_actors() -> ActorsDetector:
+    return ActorsDetector()
