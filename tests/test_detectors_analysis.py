@@ -178,7 +178,7 @@ def test_analysis_model_meets_the_card_floor(pipe: Pipeline, name: str, measure)
 def test_entities_add_later_occurrences_of_a_whole_name() -> None:
     from types import SimpleNamespace
 
-    from unspin.detectors.analysis.engine import EntitiesDetector
+    from unspin.detectors.analysis.entities import EntitiesDetector
     from unspin.detectors.structure import Structure
 
     text = "Talks with the Grey Circle failed. Nobody trusts the Grey Circle in Olvar."

@@ -179,7 +179,7 @@ def test_training_analysis_trains_exports_and_infers(tmp_path: Path) -> None:
 
 
 def test_training_stance_trains_resumes_exports_and_infers(tmp_path: Path) -> None:
-    from unspin.detectors.analysis.engine import StanceModel
+    from unspin.detectors.analysis.stance import StanceModel
     from unspin.detectors.structure import Structure
     from unspin.document import Document
     from unspin.models.runtime import OnnxModel
@@ -210,9 +210,9 @@ def test_training_stance_trains_resumes_exports_and_infers(tmp_path: Path) -> No
 def test_training_stance_with_marked_others_exports_a_model_that_marks_them(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import unspin.detectors.analysis.engine
+    import unspin.detectors.analysis.stance
     import unspin.features
-    from unspin.detectors.analysis.engine import StanceModel
+    from unspin.detectors.analysis.stance import StanceModel
     from unspin.detectors.structure import Structure
     from unspin.document import Document
     from unspin.models.runtime import OnnxModel
@@ -237,7 +237,7 @@ def test_training_stance_with_marked_others_exports_a_model_that_marks_them(
         seen.append((text[start:end], list(others)))
         return mark(tok, text, start, end, *args, others=others, **kwargs)
 
-    monkeypatch.setattr(unspin.detectors.analysis.engine, "mark_target", spy)
+    monkeypatch.setattr(unspin.detectors.analysis.stance, "mark_target", spy)
     probs = model.score(doc, [(0, 9), (18, 22), (24, 31)])
     assert [p.shape for p in probs] == [(3,)] * 3
     # Oslo, in the same sentence, is Mara Vale's other target and she is Oslo's; "Critics", in the

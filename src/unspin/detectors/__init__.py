@@ -66,6 +66,9 @@ BUILTIN_MODULES = (
     # after persuasion: its "default" set (with the trained claims, entities, stance and actors)
     # replaces the one persuasion registers
     "unspin.detectors.analysis.engine",
+    "unspin.detectors.analysis.claims",
+    "unspin.detectors.analysis.entities",
+    "unspin.detectors.analysis.stance",
     "unspin.detectors.analysis.actors",
 )
 

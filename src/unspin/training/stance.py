@@ -546,7 +546,7 @@ def teach(args: argparse.Namespace) -> Path:
     import torch
 
     from unspin.detectors.analysis.actors import actor_mentions
-    from unspin.detectors.analysis.engine import STANCE_TYPES
+    from unspin.detectors.analysis.stance import STANCE_TYPES
     from unspin.document import Document
     from unspin.pipeline import Pipeline
     from unspin.training.common import base_model_path, load_base_encoder
@@ -613,7 +613,7 @@ def _text_sentences(
     by id (``text:<file stem>:<sentence index>``): each an example with no gold target and its
     actor mentions as found in the article, in the sentence's offsets."""
     from unspin.detectors.analysis.actors import actor_mentions
-    from unspin.detectors.analysis.engine import STANCE_TYPES
+    from unspin.detectors.analysis.stance import STANCE_TYPES
     from unspin.document import Document
 
     files = sorted(folder.glob("*.txt"))
@@ -641,7 +641,7 @@ def _exported_predict(
     """Probabilities of an exported stance model (the int8 ONNX the detector runs) for rows."""
     import numpy as np
 
-    from unspin.detectors.analysis.engine import StanceModel
+    from unspin.detectors.analysis.stance import StanceModel
     from unspin.models.runtime import OnnxModel
 
     model = StanceModel(OnnxModel("stance", threads=threads, directory=folder))
