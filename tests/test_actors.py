@@ -148,8 +148,8 @@ def test_declared_aliases_read_also_known_as() -> None:
 def _technique_targets(text: str, labels: list[tuple[str, str]]) -> dict[str, list[str]]:
     """Actor name -> rules of the techniques attached, with entities found by plain search."""
     from unspin.detectors.analysis.actors import build_actors
+    from unspin.detectors.structure import sentence_bounds
     from unspin.document import Document, Layer, Span
-    from unspin.text import sentence_bounds
 
     def spans_of(phrase: str, label: str, attrs: dict) -> list[Span]:
         out, at = [], text.find(phrase)

@@ -16,8 +16,8 @@ from unspin.detectors.persuasion.windows import (
     repetition_feature,
     tokenize_text,
 )
+from unspin.detectors.structure import sentence_bounds
 from unspin.models.runtime import MODELS_DIR
-from unspin.text import sentence_bounds
 
 TEXT = (
     "The council met on Monday. Critics called the plan a shameless giveaway to cronies. "
