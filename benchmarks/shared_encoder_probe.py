@@ -63,7 +63,7 @@ class Encoder:
             self.tokenizer = self.engine.model.tokenizer
 
     def encode(self, texts: list[str]) -> list[tuple[np.ndarray, list[tuple[int, int]]]]:
-        from unspin.features import shape_ids
+        from unspin.models.features import shape_ids
 
         enc = self.tokenizer.encode_batch(texts)
         length = min(128, max(len(e.ids) for e in enc))
@@ -173,7 +173,7 @@ def probe_claims(enc: Encoder, data: Path, epochs: int) -> dict[str, float]:
 
 def _word_rows(rows: list[Any], sentences: list[Any]) -> tuple[np.ndarray, list[int]]:
     """Features of each word (first token's state ++ one-hot shape) and words per sentence."""
-    from unspin.features import SHAPES, shape_ids
+    from unspin.models.features import SHAPES, shape_ids
     from unspin.training.analysis_data import conll_text
 
     feats = []

@@ -211,7 +211,7 @@ def test_training_stance_with_marked_others_exports_a_model_that_marks_them(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import unspin.detectors.analysis.stance
-    import unspin.features
+    import unspin.models.features
     from unspin.detectors.analysis.stance import StanceModel
     from unspin.detectors.structure import Structure
     from unspin.document import Document
@@ -231,7 +231,7 @@ def test_training_stance_with_marked_others_exports_a_model_that_marks_them(
     doc = Document("Mara Vale went to Oslo. Critics hated her plan.")
     doc = doc.with_layers(Structure().detect(doc))
     seen: list[tuple[str, list[tuple[int, int]]]] = []
-    mark = unspin.features.mark_target
+    mark = unspin.models.features.mark_target
 
     def spy(tok, text, start, end, *args, others=(), **kwargs):  # type: ignore[no-untyped-def]
         seen.append((text[start:end], list(others)))
@@ -303,7 +303,7 @@ def test_swap_names_replaces_every_target_and_keeps_its_label() -> None:
 def test_mark_target_puts_markers_around_the_target_and_keeps_it_when_cut(tmp_path: Path) -> None:
     from tokenizers import Tokenizer
 
-    from unspin.features import mark_target
+    from unspin.models.features import mark_target
 
     tok = Tokenizer.from_file(str(_tiny_base(tmp_path / "base") / "tokenizer.json"))
     tok.no_padding()
@@ -336,7 +336,7 @@ def test_mark_target_puts_markers_around_the_target_and_keeps_it_when_cut(tmp_pa
 def test_mark_target_marks_the_other_targets_and_skips_overlapping_ones(tmp_path: Path) -> None:
     from tokenizers import Tokenizer
 
-    from unspin.features import mark_target
+    from unspin.models.features import mark_target
 
     tok = Tokenizer.from_file(str(_tiny_base(tmp_path / "base") / "tokenizer.json"))
     tok.no_padding()

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from unspin.features import SHAPES, shape_ids
+from unspin.models.features import SHAPES, shape_ids
 from unspin.training.analysis_data import (
     ENTITY_TYPES,
     STANCE_LABELS,

@@ -30,7 +30,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from unspin.features import (
+from unspin.models.features import (
     END_MARK,
     OTHER_END_MARK,
     OTHER_START_MARK,
@@ -80,7 +80,7 @@ def mark(
     label: int = -1,
     others: Sequence[tuple[int, int]] = (),
 ) -> MarkedTarget | None:
-    """Mark ``[start, end)`` in ``text`` (see :func:`unspin.features.mark_target`)."""
+    """Mark ``[start, end)`` in ``text`` (see :func:`unspin.models.features.mark_target`)."""
     return mark_target(tok, text, start, end, label, max_length=MAX_LENGTH, others=others)
 
 

@@ -23,7 +23,7 @@ import numpy as np
 from unspin.detectors import registry
 from unspin.document import Document
 from unspin.errors import InvalidInput, ModelError
-from unspin.features import shape_ids
+from unspin.models.features import shape_ids
 
 __all__ = ["AnalysisEngine", "Segment", "MODEL_FILES", "engine", "given_targets"]
 

@@ -27,7 +27,7 @@ from unspin.detectors.analysis.engine import (
 )
 from unspin.document import Document, Layer, Span
 from unspin.errors import InvalidInput
-from unspin.features import MarkedTarget, mark_target
+from unspin.models.features import MarkedTarget, mark_target
 
 __all__ = [
     "STANCE_TYPES",
@@ -105,7 +105,7 @@ class StanceModel:
         return self.run_rows(rows)
 
     def run_rows(self, rows: Sequence[MarkedTarget]) -> list[np.ndarray]:
-        """Return stance probabilities for marked rows (``unspin.features.mark_target``)."""
+        """Return stance probabilities for marked rows (``unspin.models.features.mark_target``)."""
         out: list[np.ndarray] = [np.zeros(0)] * len(rows)
         order = sorted(range(len(rows)), key=lambda i: len(rows[i].ids))
         for b in range(0, len(order), STANCE_BATCH):
