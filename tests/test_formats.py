@@ -11,19 +11,13 @@ import pytest
 from report_docs import ARTICLE, INJECTION, bare_doc, find, report_doc
 from unspin.document import Document, Layer, Span
 from unspin.errors import InvalidInput
-from unspin.formats import (
-    FORMATS,
-    jsonl_line,
-    label_studio_config,
-    label_studio_tasks,
-    md_escape,
-    render,
-    render_text,
-    segments,
-    semeval_si_lines,
-    semeval_tc_lines,
-    write_jsonl,
-)
+from unspin.formats import FORMATS, render
+from unspin.formats.json import jsonl_line, write_jsonl
+from unspin.formats.labelstudio import label_studio_config, label_studio_tasks
+from unspin.formats.markdown import md_escape
+from unspin.formats.semeval import semeval_si_lines, semeval_tc_lines
+from unspin.formats.text import render_text
+from unspin.formats.view import segments
 from unspin.taxonomy import GROUPS, TECHNIQUES, technique
 
 
@@ -406,20 +400,20 @@ def _with_persuasion(labels: list[str]) -> Document:
 
 
 def test_technique_counts_counts_spans_per_label() -> None:
-    from unspin.formats import technique_counts
+    from unspin.formats.view import technique_counts
 
     doc = _with_persuasion(["Loaded_Language", "Doubt", "Loaded_Language"])
     assert technique_counts(doc) == {"Doubt": 1, "Loaded_Language": 2}
 
 
 def test_technique_counts_is_none_when_not_analysed() -> None:
-    from unspin.formats import technique_counts
+    from unspin.formats.view import technique_counts
 
     assert technique_counts(Document("Nothing was analysed here.")) is None
 
 
 def test_summary_tells_empty_layers_from_missing_ones() -> None:
-    from unspin.formats import summary
+    from unspin.formats.view import summary
 
     about = summary(_with_persuasion([]))
     assert (about["techniques"], about["claims"], about["actors"]) == ({}, None, None)

@@ -308,7 +308,7 @@ def _analyze(state: State, body: AnalyzeRequest, names: str) -> Document:
 
 
 def _search(corpus: Any, *, q: str | None, **filters: Any) -> tuple[list[dict[str, Any]], int]:
-    from unspin.formats import summary
+    from unspin.formats.view import summary
 
     docs, total = corpus.search(q or "", **filters)
     return [summary(doc) for doc in docs], total

@@ -307,7 +307,8 @@ def _open_output(path: str | None) -> Iterator[TextIO]:
 
 
 def _write_stream(docs: Iterable[Any], fmt: str, out: TextIO) -> None:
-    from unspin.formats import render, write_jsonl
+    from unspin.formats import render
+    from unspin.formats.json import write_jsonl
 
     if fmt == "jsonl":
         write_jsonl(docs, out)

@@ -321,7 +321,7 @@ def _add_progress(show: bool) -> Iterator[Callable[[str, Any], None] | None]:
 
 
 def _doc_rows(docs: list[Any]) -> list[list[Any]]:
-    from unspin.formats import summary
+    from unspin.formats.view import summary
 
     rows = []
     for doc in docs:
@@ -343,7 +343,7 @@ def _print_docs(docs: list[Any], total: int, fmt: str, title: str) -> None:
     if fmt == "json":
         _print_json({"total": total, "documents": [doc.to_dict() for doc in docs]})
     elif fmt == "jsonl":
-        from unspin.formats import write_jsonl
+        from unspin.formats.json import write_jsonl
 
         write_jsonl(docs, sys.stdout)
     else:
