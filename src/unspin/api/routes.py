@@ -114,7 +114,7 @@ def _require_key(request: Request, state: State) -> None:
 
 def _read(body: AnalyzeRequest, *, allow_private: bool) -> Document:
     """Turn the request's text, HTML or URL into a Document: the rules of a JSONL record."""
-    from unspin.sources import from_record
+    from unspin.sources.records import from_record
 
     record = body.meta.model_dump(exclude_none=True) if body.meta else {}
     for kind in ("text", "html", "url"):
