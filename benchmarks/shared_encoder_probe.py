@@ -153,8 +153,8 @@ def sentence_features(rows: list[Any]) -> np.ndarray:
 
 
 def probe_claims(enc: Encoder, data: Path, epochs: int) -> dict[str, float]:
+    from unspin.datasets.checkthat import read_checkthat
     from unspin.evaluation.claims import best_threshold, f1_yes
-    from unspin.training.analysis_data import read_checkthat
 
     folder = data / "checkthat2024-task1-en"
     split = {
@@ -173,8 +173,8 @@ def probe_claims(enc: Encoder, data: Path, epochs: int) -> dict[str, float]:
 
 def _word_rows(rows: list[Any], sentences: list[Any]) -> tuple[np.ndarray, list[int]]:
     """Features of each word (first token's state ++ one-hot shape) and words per sentence."""
+    from unspin.datasets.conll import conll_text
     from unspin.models.features import SHAPES, shape_ids
-    from unspin.training.analysis_data import conll_text
 
     feats = []
     counts = []
@@ -195,14 +195,9 @@ def _word_rows(rows: list[Any], sentences: list[Any]) -> tuple[np.ndarray, list[
 
 
 def probe_entities(enc: Encoder, data: Path, epochs: int) -> dict[str, float]:
+    from unspin.datasets.conll import ENTITY_TYPES, conll_text, read_conll, split_conll
     from unspin.detectors.analysis.engine import _viterbi
     from unspin.evaluation.conll import entity_f1
-    from unspin.training.analysis_data import (
-        ENTITY_TYPES,
-        conll_text,
-        read_conll,
-        split_conll,
-    )
 
     labels = ["O"] + [f"{p}-{t}" for t in ENTITY_TYPES for p in ("B", "I")]
     index = {t: i for i, t in enumerate(labels)}
@@ -228,9 +223,9 @@ def probe_entities(enc: Encoder, data: Path, epochs: int) -> dict[str, float]:
 
 
 def probe_stance(enc: Encoder, data: Path, epochs: int) -> dict[str, float]:
+    from unspin.datasets.newsmtsc import read_newsmtsc, split_newsmtsc
     from unspin.detectors.analysis.engine import _target_tokens
     from unspin.evaluation.stance import macro_f1
-    from unspin.training.analysis_data import read_newsmtsc, split_newsmtsc
 
     folder = data / "newsmtsc"
     train, _valid = split_newsmtsc(read_newsmtsc(folder / "train.jsonl"))

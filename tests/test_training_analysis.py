@@ -248,7 +248,7 @@ def test_training_stance_with_marked_others_exports_a_model_that_marks_them(
 
 
 def test_contrast_examples_join_sentences_whose_targets_disagree() -> None:
-    from unspin.training.analysis_data import StanceExample
+    from unspin.datasets.newsmtsc import StanceExample
     from unspin.training.stance import contrast_examples
 
     examples = [
@@ -268,7 +268,7 @@ def test_contrast_examples_join_sentences_whose_targets_disagree() -> None:
 
 
 def test_swap_names_replaces_every_target_and_keeps_its_label() -> None:
-    from unspin.training.analysis_data import StanceExample
+    from unspin.datasets.newsmtsc import StanceExample
     from unspin.training.stance import swap_names
 
     names = ["Mara Vale", "Ilsa Okafor", "the council", "Tomas Reed"]
@@ -357,7 +357,7 @@ def test_mark_target_marks_the_other_targets_and_skips_overlapping_ones(tmp_path
 
 
 def test_soft_rows_mark_gold_and_soft_targets_as_each_others_others() -> None:
-    from unspin.training.analysis_data import StanceExample
+    from unspin.datasets.newsmtsc import StanceExample
     from unspin.training.common import base_model_path
     from unspin.training.stance import _tokenizer, soft_rows
 
@@ -404,7 +404,7 @@ def _student_rows(tmp_path: Path, argv: list[str], soft: Path) -> int:
 
 
 def test_stance_teach_labels_untargeted_mentions_and_trains_a_student(tmp_path: Path) -> None:
-    from unspin.training.analysis_data import read_newsmtsc, split_newsmtsc
+    from unspin.datasets.newsmtsc import read_newsmtsc, split_newsmtsc
     from unspin.training.stance import (
         build_parser,
         build_teach_parser,
@@ -448,7 +448,7 @@ def test_stance_teach_labels_untargeted_mentions_and_trains_a_student(tmp_path: 
 
 
 def _held_example():  # type: ignore[no-untyped-def]
-    from unspin.training.analysis_data import StanceExample
+    from unspin.datasets.newsmtsc import StanceExample
 
     return StanceExample("allsides_18_1_1_x", "Mara Vale slept", ((0, 9, 1),))
 

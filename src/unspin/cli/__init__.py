@@ -226,7 +226,8 @@ def _say(line: str, console: Any = None) -> None:
 
 def cmd_eval_ptc(args: argparse.Namespace) -> int:
     """Run the PTC evaluation and print its summary."""
-    from unspin.evaluation.ptc import evaluate_ptc, read_ids
+    from unspin.datasets.ptc import read_ids
+    from unspin.evaluation.ptc import evaluate_ptc
 
     report = evaluate_ptc(
         args.articles,

@@ -20,17 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from unspin.datasets.checkthat import read_checkthat
+from unspin.datasets.conll import ENTITY_TYPES, conll_text, read_conll, split_conll
+from unspin.datasets.newsmtsc import STANCE_LABELS, read_newsmtsc, split_newsmtsc
 from unspin.models.features import SHAPES, shape_ids
-from unspin.training.analysis_data import (
-    ENTITY_TYPES,
-    STANCE_LABELS,
-    conll_text,
-    read_checkthat,
-    read_conll,
-    read_newsmtsc,
-    split_conll,
-    split_newsmtsc,
-)
 
 __all__ = ["ENTITY_LABELS", "main", "build_parser", "train"]
 

@@ -20,9 +20,10 @@ from typing import Any, cast
 
 import numpy as np
 
+from unspin.datasets.ptc import SISpan, find_corpus, read_si, read_tc
 from unspin.detectors.persuasion.windows import ANY_CHANNEL, TECHNIQUES, DecodeConfig, decode_spans
-from unspin.evaluation.ptc import SISpan, evaluate_ptc, read_si, read_tc, score_si
-from unspin.training.ptc_data import TECHNIQUE_INDEX, find_corpus
+from unspin.evaluation.ptc import evaluate_ptc, score_si
+from unspin.training.ptc_examples import TECHNIQUE_INDEX
 
 log = logging.getLogger("unspin.training.package")
 
@@ -98,6 +99,7 @@ def _fit_temperature(nll: Any) -> float:
 
 def tune(model_dir: Path, corpus: Path, val_ids: list[str]) -> dict[str, Any]:
     """Fit temperatures and the SI decoding on validation articles; return config updates."""
+    from unspin.datasets.ptc import read_articles
     from unspin.detectors import registry
     from unspin.detectors.persuasion.detector import (
         SI_COMBINE,
@@ -106,7 +108,6 @@ def tune(model_dir: Path, corpus: Path, val_ids: list[str]) -> dict[str, Any]:
         si_logit,
     )
     from unspin.document import Document
-    from unspin.evaluation.ptc import read_articles
 
     detector = cast(PersuasionDetector, make_persuasion(directory=model_dir))
     structure = registry.create("structure")
@@ -341,7 +342,7 @@ def write_card(
         "and evaluation commands take the data folder as an argument.",
         f"- Validation: {metrics['validation_articles']} of the 371 training articles "
         f"({run_config['val_fraction']:.0%}), split by article with seed {run_config['seed']} "
-        "(`unspin.training.ptc_data.split_ids`); the model never trained on them. The SI "
+        "(`unspin.datasets.ptc.split_ids`); the model never trained on them. The SI "
         "threshold, boundary post-processing and temperatures were tuned on the same split, so "
         "the figures below are slightly optimistic. The official PTC dev and test labels were "
         "not used.",
@@ -475,8 +476,7 @@ def package_si_head(
         The metrics written to ``target/metrics.json``: ``int8`` with the head, and the
         folder's earlier figures under ``before_si_head``.
     """
-    from unspin.evaluation.ptc import read_articles
-    from unspin.training.ptc_data import split_ids
+    from unspin.datasets.ptc import read_articles, split_ids
     from unspin.training.si_head import (
         HeadConfig,
         add_states_output,
@@ -573,8 +573,7 @@ def package_tc_head(
     """
     import onnxruntime as ort
 
-    from unspin.evaluation.ptc import read_articles
-    from unspin.training.ptc_data import split_ids
+    from unspin.datasets.ptc import read_articles, split_ids
     from unspin.training.tc_head import (
         TC_HEAD_FILE,
         TCHeadConfig,

@@ -117,12 +117,12 @@ def collect(
     its encoder states (as :meth:`PersuasionDetector.si_head_states` does at run time)."""
     from typing import cast
 
+    from unspin.datasets.ptc import read_articles, read_si
     from unspin.detectors import registry
     from unspin.detectors.analysis.engine import engine
     from unspin.detectors.persuasion.detector import PersuasionDetector, make_persuasion
     from unspin.document import Document
     from unspin.errors import ModelError
-    from unspin.evaluation.ptc import read_articles, read_si
 
     detector = cast(PersuasionDetector, make_persuasion(directory=model_dir))
     structure = registry.create("structure")

@@ -30,6 +30,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from unspin.datasets.newsmtsc import STANCE_LABELS, StanceExample, read_newsmtsc, split_newsmtsc
 from unspin.models.features import (
     END_MARK,
     OTHER_END_MARK,
@@ -37,12 +38,6 @@ from unspin.models.features import (
     START_MARK,
     MarkedTarget,
     mark_target,
-)
-from unspin.training.analysis_data import (
-    STANCE_LABELS,
-    StanceExample,
-    read_newsmtsc,
-    split_newsmtsc,
 )
 
 __all__ = [

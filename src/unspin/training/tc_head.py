@@ -32,7 +32,7 @@ import torch
 from torch import nn
 
 from unspin.detectors.persuasion.windows import TECHNIQUES
-from unspin.training.ptc_data import TECHNIQUE_INDEX
+from unspin.training.ptc_examples import TECHNIQUE_INDEX
 
 log = logging.getLogger("unspin.training.tc_head")
 
@@ -61,6 +61,7 @@ def collect_spans(
     (structure sentences, its windows and batches) on the model in ``model_dir``."""
     from typing import cast
 
+    from unspin.datasets.ptc import read_articles, read_tc
     from unspin.detectors import registry
     from unspin.detectors.persuasion.detector import (
         STATES_OUTPUT,
@@ -70,7 +71,6 @@ def collect_spans(
     )
     from unspin.document import Document
     from unspin.errors import ModelError
-    from unspin.evaluation.ptc import read_articles, read_tc
 
     detector = cast(PersuasionDetector, make_persuasion(directory=model_dir))
     structure = registry.create("structure")
