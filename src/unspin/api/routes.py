@@ -272,20 +272,10 @@ def build_router() -> APIRouter:
         """List the registered detectors and detector sets."""
         from unspin.detectors import registry
 
-        infos = [registry.info(name) for name in registry.names()]
+        listing = registry.listing().to_dict()
         return DetectorList(
-            detectors=[
-                DetectorOut(
-                    name=info.name,
-                    version=info.version,
-                    description=info.description,
-                    requires=list(info.requires),
-                    provides=list(info.provides),
-                    model_files=list(info.model_files),
-                )
-                for info in infos
-            ],
-            sets={name: list(members) for name, members in registry.sets().items()},
+            detectors=[DetectorOut(**about) for about in listing["detectors"]],
+            sets=listing["sets"],
             default=_state(request).settings.detectors,
         )
 

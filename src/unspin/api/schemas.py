@@ -118,12 +118,17 @@ class Health(BaseModel):
 
 
 class DetectorOut(BaseModel):
+    """One detector, as ``unspin detectors`` lists it (``Registry.describe``)."""
+
     name: str
-    version: str
+    version: str | None
     description: str
     requires: list[str]
+    reads: list[str]
     provides: list[str]
     model_files: list[str]
+    available: bool
+    problem: str | None
 
 
 class DetectorList(BaseModel):

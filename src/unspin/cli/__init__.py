@@ -413,26 +413,29 @@ def cmd_detectors(args: argparse.Namespace) -> int:
 
     from unspin.detectors import registry
 
+    listing = registry.listing()
     table = Table(title="detectors", show_lines=False)
-    for column in ("name", "version", "provides", "requires", "description", "model files"):
-        table.add_column(column)
-    for name in registry.names():
-        about = registry.describe(name)
-        version = about["version"] or "-"
-        if not about["available"]:
-            version = f"{version} (unavailable: {about['problem']})"
+    columns = ("name", "version", "provides", "requires", "reads", "description", "model files")
+    for column in columns:
+        # file names stay whole; the description wraps instead
+        table.add_column(column, no_wrap=column == "model files")
+    for about in listing.detectors:
+        version = about.version or "-"
+        if not about.available:
+            version = f"{version} (unavailable: {about.problem})"
         table.add_row(
-            name,
+            about.name,
             version,
-            ", ".join(about["provides"]),
-            ", ".join(about["requires"]) or "-",
-            about["description"],
-            "\n".join(about["model_files"]) or "-",
+            ", ".join(about.provides),
+            ", ".join(about.requires) or "-",
+            ", ".join(about.reads) or "-",
+            about.description,
+            "\n".join(about.model_files) or "-",
         )
     sets = Table(title="sets")
     sets.add_column("name")
     sets.add_column("detectors")
-    for name, members in sorted(registry.sets().items()):
+    for name, members in listing.sets.items():
         sets.add_row(name, ", ".join(members))
     console = Console(width=None if sys.stdout.isatty() else 160)
     console.print(table)

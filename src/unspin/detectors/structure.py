@@ -189,6 +189,7 @@ class Structure:
     name: str = "structure"
     version: str = VERSION
     requires: tuple[str, ...] = ()
+    reads: tuple[str, ...] = ()
     provides: tuple[str, ...] = ("paragraphs", "sentences")
 
     def detect(self, doc: Document) -> list[Layer]:

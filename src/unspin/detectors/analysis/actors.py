@@ -906,6 +906,8 @@ class ActorsDetector:
     # 1.3: org-head also absorbs a head tagged apart ("[Union of] [Coastal States]", LOC tails)
     version = "1.3.0"
     requires: tuple[str, ...] = ("entities",)
+    #: stance and the techniques aimed at each actor, and sentences for the stance votes
+    reads: tuple[str, ...] = ("sentences", "stance", "persuasion")
     provides: tuple[str, ...] = ("actors",)
 
     def detect(self, doc: Document) -> Layer:
@@ -928,7 +930,9 @@ class ActorsDetector:
 
 @register(
     "actors",
+    version=ActorsDetector.version,
     requires=ActorsDetector.requires,
+    reads=ActorsDetector.reads,
     provides=ActorsDetector.provides,
     description="actors: mentions merged by explained rules, with stance and techniques",
 )

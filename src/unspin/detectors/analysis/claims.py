@@ -333,6 +333,7 @@ class ClaimsDetector:
     name = "claims"
     version = VERSION
     requires: tuple[str, ...] = ("sentences",)
+    reads: tuple[str, ...] = ()
     provides: tuple[str, ...] = ("claims",)
 
     def __init__(
@@ -375,6 +376,7 @@ class ClaimsDetector:
 
 @register(
     "claims",
+    version=ClaimsDetector.version,
     requires=ClaimsDetector.requires,
     provides=ClaimsDetector.provides,
     description="check-worthy claims (MiniLM, CheckThat! 2024) with numbers, dates and attribution",

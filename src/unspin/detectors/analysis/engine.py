@@ -15,12 +15,10 @@ from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib.util import find_spec
 from typing import Any
 
 import numpy as np
 
-from unspin.detectors import registry
 from unspin.document import Document
 from unspin.errors import InvalidInput, ModelError
 from unspin.models.features import shape_ids
@@ -111,15 +109,7 @@ class AnalysisEngine:
         self.threshold = float(config.get("claim_threshold", 0.5))
         self.entity_labels: list[str] = list(config["entity_labels"])
         self.stance_labels: list[str] = list(config["stance_labels"])
-        head = model.manifest.path("stance_head.onnx")
-        if not head.is_file():
-            raise ModelError(f"model {MODEL!r} is missing {head}; reinstall unspin")
-        import onnxruntime as ort
-
-        from unspin.models.runtime import session_options
-
-        options = session_options(1)
-        self.head = ort.InferenceSession(str(head), options, providers=["CPUExecutionProvider"])
+        self.head = model.head("stance_head.onnx", threads=1)
         self._cache: OrderedDict[tuple[Any, ...], tuple[Segment, ...]] = OrderedDict()
         self._cache_lock = threading.Lock()  # pipelines may run documents on several threads
 
@@ -435,14 +425,3 @@ def engine() -> AnalysisEngine:
 
 
 MODEL_FILES = ("analysis/model.onnx", "analysis/stance_head.onnx", "analysis/tokenizer.json")
-
-
-def _default_set() -> list[str]:
-    members = ["structure"]
-    if find_spec("unspin.detectors.persuasion.detector") is not None:
-        members.append("persuasion")
-    members += ["claims", "entities", "stance", "actors"]
-    return members
-
-
-registry.add_set("default", _default_set())

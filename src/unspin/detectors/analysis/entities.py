@@ -18,6 +18,7 @@ class EntitiesDetector:
     name = "entities"
     version = "1.1.0"  # 1.1: later occurrences of a whole name the tagger found
     requires: tuple[str, ...] = ("sentences",)
+    reads: tuple[str, ...] = ()
     provides: tuple[str, ...] = ("entities",)
 
     def __init__(self, analysis: AnalysisEngine | None = None) -> None:
@@ -52,6 +53,7 @@ class EntitiesDetector:
 
 @register(
     "entities",
+    version=EntitiesDetector.version,
     requires=EntitiesDetector.requires,
     provides=EntitiesDetector.provides,
     description="PER / ORG / LOC / MISC mentions (MiniLM + token shapes, CoNLL-2003)",

@@ -149,6 +149,7 @@ class StanceDetector:
     name = "stance"
     version = "2.1.0"  # 2.0: the target-marked stance model (a pass per target); 2.1: distilled
     requires: tuple[str, ...] = ("sentences", "entities")
+    reads: tuple[str, ...] = ()
     provides: tuple[str, ...] = ("stance",)
 
     def __init__(self, model: StanceModel | SharedStance | None = None) -> None:
@@ -212,6 +213,7 @@ class FastStanceDetector(StanceDetector):
 
 @register(
     "stance-fast",
+    version=FastStanceDetector.version,
     requires=FastStanceDetector.requires,
     provides=FastStanceDetector.provides,
     description="stance from the shared analysis pass: no extra encoder pass, lower quality",
@@ -223,6 +225,7 @@ def make_stance_fast() -> FastStanceDetector:
 
 @register(
     "stance",
+    version=StanceDetector.version,
     requires=StanceDetector.requires,
     provides=StanceDetector.provides,
     description="stance toward each target or mention (target-marked MiniLM, NewsMTSC)",
