@@ -20,6 +20,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from unspin.datasets.ptc import SISpan, TCSpan, read_articles, read_si, read_tc, write_si, write_tc
 from unspin.errors import InvalidInput
@@ -226,6 +227,7 @@ def evaluate_ptc(
     ids: Iterable[str] | None = None,
     model_dir: str | Path | None = None,
     repeats: str = "ranked",
+    detector: Any = None,
 ) -> PtcReport:
     """Run the ``persuasion`` detector over PTC articles, write si.txt / tc.txt and score them.
 
@@ -239,6 +241,8 @@ def evaluate_ptc(
         model_dir: a model folder other than the shipped one.
         repeats: how a span the template lists several times is labelled (see
             :func:`rank_repeats`).
+        detector: a persuasion detector to run instead of creating one (with ``detect`` and
+            ``classify_spans``; the staged training recipe passes its own).
 
     Returns:
         Paths written and the scores where gold was given.
@@ -259,8 +263,9 @@ def evaluate_ptc(
     texts = read_articles(articles, ids)
     keep = set(texts)
     structure = registry.create("structure")
-    options = {"directory": model_dir} if model_dir is not None else {}
-    detector = registry.create("persuasion", **options)
+    if detector is None:
+        options = {"directory": model_dir} if model_dir is not None else {}
+        detector = registry.create("persuasion", **options)
     tc_gold_spans = [s for s in read_tc(tc_gold) if s.article_id in keep] if tc_gold else None
     template: list[TCSpan] | None = None
     if tc_template is not None:

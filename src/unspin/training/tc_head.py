@@ -59,20 +59,15 @@ def collect_spans(
     """The TC head's features [S, D] and technique indices [S] of the gold TC spans of the
     given training articles, with each span's article id, computed with the detector
     (structure sentences, its windows and batches) on the model in ``model_dir``."""
-    from typing import cast
 
     from unspin.datasets.ptc import read_articles, read_tc
     from unspin.detectors import registry
-    from unspin.detectors.persuasion.detector import (
-        STATES_OUTPUT,
-        PersuasionDetector,
-        make_persuasion,
-        tc_features,
-    )
+    from unspin.detectors.persuasion.detector import STATES_OUTPUT, tc_features
     from unspin.document import Document
     from unspin.errors import ModelError
+    from unspin.training.persuasion_staged import staged_detector
 
-    detector = cast(PersuasionDetector, make_persuasion(directory=model_dir))
+    detector = staged_detector(model_dir)
     structure = registry.create("structure")
     texts = read_articles(corpus / "train-articles", ids)
     gold: dict[str, list[tuple[int, int, int]]] = {}
@@ -93,7 +88,7 @@ def collect_spans(
         tokens, windows = detector._prepare(text, detector._sentences(doc))
         if not windows:
             continue
-        logits, states, _kept = detector.token_pass(tokens, windows)
+        logits, states = detector.token_pass(tokens, windows)
         if states is None:
             raise ModelError(f"{model_dir}/model.onnx outputs no {STATES_OUTPUT}")
         features.append(tc_features(text, tokens, logits, states, [(s, e) for s, e, _ in spans]))
