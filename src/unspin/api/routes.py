@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import dataclasses
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Annotated, Any, Literal
@@ -126,24 +124,6 @@ def _read(body: AnalyzeRequest, *, allow_private: bool) -> Document:
     return from_record(record, name=name, allow_private=allow_private)
 
 
-def jsonable(value: Any) -> Any:
-    """Turn library results (documents, dataclasses, tuples, mappings) into JSON values."""
-    if isinstance(value, Document):
-        return value.to_dict()
-    to_dict = getattr(value, "to_dict", None)
-    if callable(to_dict):
-        return jsonable(to_dict())
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, Mapping):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set | frozenset):
-        return [jsonable(v) for v in value]
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
-
-
 def build_router() -> APIRouter:
     """Return the ``/api/v1`` routes and ``/healthz``."""
     router = APIRouter()
@@ -243,14 +223,16 @@ def build_router() -> APIRouter:
         """
         from unspin.corpus.stats import stats_report
 
-        return jsonable(stats_report(_state(request).need_corpus(), freq=freq))
+        return stats_report(_state(request).need_corpus(), freq=freq).to_dict()
 
     @router.get("/api/v1/dups", responses=ERRORS, tags=["corpus"])
     async def dups(request: Request) -> Any:
         """Clusters of republished and edited copies: ``{"clusters": [{"members": [...]}]}``."""
+        from unspin.corpus.dups import corpus_duplicates
+
         state = _state(request)
         corpus = state.need_corpus()
-        return jsonable(await state.pool.run(corpus.dups))
+        return (await state.pool.run(lambda: corpus_duplicates(corpus))).to_dict()
 
     @router.get("/api/v1/narratives", responses=ERRORS, tags=["corpus"])
     async def narratives(
@@ -265,7 +247,9 @@ def build_router() -> APIRouter:
         options: dict[str, Any] = {"unit": unit}
         if state.embedder is not None:
             options["embedder"] = state.embedder
-        return jsonable(await state.pool.run(lambda: corpus.narratives(**options)))
+        from unspin.corpus.narratives import corpus_narratives
+
+        return (await state.pool.run(lambda: corpus_narratives(corpus, **options))).to_dict()
 
     @router.get("/api/v1/detectors", response_model=DetectorList, tags=["meta"])
     def detectors(request: Request) -> DetectorList:
