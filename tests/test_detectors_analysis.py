@@ -99,11 +99,20 @@ def test_stance_rejects_a_target_outside_the_text(pipe: Pipeline) -> None:
         pipe.run(Document("Short text.", meta={"targets": [{"start": 3, "end": 99}]}))
 
 
-def test_actors_list_reaches_the_document_json(pipe: Pipeline) -> None:
+def test_actors_list_reaches_the_document_json_once(pipe: Pipeline) -> None:
     doc = pipe.run(Document("Mara Vale met Samuel Otieno in Oslo. Vale spoke first."))
     out = doc.to_dict()
-    assert out["actors"] == out["layers"]["actors"]["data"]["actors"]
-    assert any("Vale" in a["aliases"] for a in out["actors"])
+    assert "actors" not in out
+    assert any("Vale" in a["aliases"] for a in out["layers"]["actors"]["data"]["actors"])
+
+
+def test_actors_of_reads_the_typed_actors_back(pipe: Pipeline) -> None:
+    from unspin.detectors.analysis.actors import actors_of
+
+    doc = pipe.run(Document("Mara Vale met Samuel Otieno in Oslo. Vale spoke first."))
+    actors = actors_of(doc)
+    assert actors is not None
+    assert [a.to_dict() for a in actors] == doc.to_dict()["layers"]["actors"]["data"]["actors"]
 
 
 def test_claims_carry_offsets_for_their_facts(pipe: Pipeline) -> None:

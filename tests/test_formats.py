@@ -28,7 +28,7 @@ def doc():
 
 @pytest.fixture(scope="module")
 def validator():
-    schema = json.loads((resources.files("unspin") / "schema" / "document-1.json").read_text())
+    schema = json.loads((resources.files("unspin") / "schema" / "document-2.json").read_text())
     return jsonschema.Draft202012Validator(schema)
 
 
@@ -90,8 +90,10 @@ def test_render_json_round_trips(doc):
     assert Document.from_json(render(doc, "json")).to_dict() == doc.to_dict()
 
 
-def test_render_json_carries_actors_at_top_level(doc):
-    assert [a["id"] for a in json.loads(render(doc, "json"))["actors"]] == ["a1", "a2", "a3", "a4"]
+def test_render_json_carries_actors_once_in_their_layer(doc):
+    out = json.loads(render(doc, "json"))
+    assert "actors" not in out
+    assert [a["id"] for a in out["layers"]["actors"]["data"]["actors"]] == ["a1", "a2", "a3", "a4"]
 
 
 def test_render_jsonl_is_one_valid_line(validator, doc):

@@ -149,7 +149,7 @@ def build_router() -> APIRouter:
     async def analyze(request: Request, body: AnalyzeRequest) -> JSONResponse:
         """Analyse one article given as text, HTML or a URL; optionally store it.
 
-        Returns the ``unspin.document/1`` JSON: the text, its metadata and one layer per
+        Returns the ``unspin.document/2`` JSON: the text, its metadata and one layer per
         analysis (``persuasion``, ``claims``, ``entities``, ...), with code-point offsets.
         """
         state = _state(request)

@@ -33,7 +33,7 @@ def export_documents(docs: Iterable[Document], fmt: str, out: IO[Any] | Path) ->
 
     Args:
         docs: the documents.
-        fmt: ``jsonl`` (the unspin.document/1 JSON, one a line), ``csv`` (id, source, title,
+        fmt: ``jsonl`` (the unspin.document/2 JSON, one a line), ``csv`` (id, source, title,
             published, technique counts, actor names, text), ``parquet`` (one row a document, meta
             and layers as JSON) or ``labelstudio`` (a JSON list of tasks with the persuasion
             layer as predictions, see :func:`unspin.formats.labelstudio.label_studio_tasks`).

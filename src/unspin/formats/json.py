@@ -23,7 +23,7 @@ def _json_text(value: Any, *, indent: int | None) -> str:
 
 
 def render_json(doc: Document, *, indent: int | None = 2) -> str:
-    """Return the document's ``unspin.document/1`` JSON (ending with a newline).
+    """Return the document's ``unspin.document/2`` JSON (ending with a newline).
 
     Args:
         doc: the document.
