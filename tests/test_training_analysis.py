@@ -141,16 +141,24 @@ def _tiny_data(folder: Path) -> Path:
     return folder
 
 
+def _args(command: str, argv: list[str]):  # type: ignore[no-untyped-def]
+    """Parse a training command line through the one argparse tree."""
+    from unspin.training.__main__ import build_parser
+
+    return build_parser().parse_args([command, *argv])
+
+
 def test_training_analysis_trains_exports_and_infers(tmp_path: Path) -> None:
     from unspin.detectors.analysis.engine import AnalysisEngine
     from unspin.detectors.structure import Structure
     from unspin.document import Document
     from unspin.models.runtime import OnnxModel
-    from unspin.training.analysis import build_parser, export, train
+    from unspin.training.analysis import export, train
 
     base = _tiny_base(tmp_path / "base")
     data = _tiny_data(tmp_path / "data")
-    args = build_parser().parse_args(
+    args = _args(
+        "analysis",
         [
             "--data",
             str(data),
@@ -162,7 +170,7 @@ def test_training_analysis_trains_exports_and_infers(tmp_path: Path) -> None:
             str(base),
             "--max-rows",
             "4",
-        ]
+        ],
     )
     best = train(args)
     assert best.is_file()
@@ -183,15 +191,15 @@ def test_training_stance_trains_resumes_exports_and_infers(tmp_path: Path) -> No
     from unspin.detectors.structure import Structure
     from unspin.document import Document
     from unspin.models.runtime import OnnxModel
-    from unspin.training.stance import build_parser, export, train
+    from unspin.training.stance import export, train
 
     base = _tiny_base(tmp_path / "base")
     data = _tiny_data(tmp_path / "data")
     argv = ["--data", str(data), "--out", str(tmp_path / "run"), "--base", str(base)]
     argv += ["--batch", "4", "--threads", "1", "--contrast", "0.5"]
-    best = train(build_parser().parse_args([*argv, "--epochs", "1"]))
+    best = train(_args("stance-train", [*argv, "--epochs", "1"]))
     assert best.is_file()
-    train(build_parser().parse_args([*argv, "--epochs", "2"]))  # resumes from last.pt
+    train(_args("stance-train", [*argv, "--epochs", "2"]))  # resumes from last.pt
     log = [json.loads(line) for line in (tmp_path / "run" / "log.jsonl").read_text().splitlines()]
     epochs = [r["epoch"] for r in log if r.get("event") == "epoch"]
     assert epochs == [1, 2]
@@ -216,14 +224,14 @@ def test_training_stance_with_marked_others_exports_a_model_that_marks_them(
     from unspin.detectors.structure import Structure
     from unspin.document import Document
     from unspin.models.runtime import OnnxModel
-    from unspin.training.stance import build_parser, export, train
+    from unspin.training.stance import export, train
 
     base = _tiny_base(tmp_path / "base")
     data = _tiny_data(tmp_path / "data")
     argv = ["--data", str(data), "--out", str(tmp_path / "run"), "--base", str(base)]
     argv += ["--batch", "4", "--threads", "1", "--epochs", "1"]
     argv += ["--mark-others", "--mixed-repeats", "2"]
-    best = train(build_parser().parse_args(argv))
+    best = train(_args("stance-train", argv))
     folder = export(best, tmp_path / "model", base=base, mark_others=True)
     model = StanceModel(OnnxModel("stance", directory=folder))
     assert model.mark_others
@@ -375,14 +383,15 @@ def test_soft_rows_mark_gold_and_soft_targets_as_each_others_others() -> None:
 
 def _marked_teacher(tmp_path: Path) -> tuple[Path, Path, list[str], Path]:
     """A tiny base, tiny data, the trainer's common arguments and a --mark-others teacher."""
-    from unspin.training.stance import build_parser, train
+    from unspin.training.stance import train
 
     base = _tiny_base(tmp_path / "base")
     data = _tiny_data(tmp_path / "data")
     argv = ["--data", str(data), "--base", str(base), "--threads", "1"]
     teacher = train(
-        build_parser().parse_args(
-            [*argv, "--out", str(tmp_path / "t"), "--batch", "4", "--epochs", "1", "--mark-others"]
+        _args(
+            "stance-train",
+            [*argv, "--out", str(tmp_path / "t"), "--batch", "4", "--epochs", "1", "--mark-others"],
         )
     )
     return base, data, argv, teacher
@@ -390,12 +399,13 @@ def _marked_teacher(tmp_path: Path) -> tuple[Path, Path, list[str], Path]:
 
 def _student_rows(tmp_path: Path, argv: list[str], soft: Path) -> int:
     """Train a --mark-others student on ``soft``; return the rows it trained on."""
-    from unspin.training.stance import build_parser, train
+    from unspin.training.stance import train
 
     student = train(
-        build_parser().parse_args(
+        _args(
+            "stance-train",
             [*argv, "--out", str(tmp_path / "s"), "--batch", "4", "--epochs", "1"]
-            + ["--mark-others", "--soft", str(soft)]
+            + ["--mark-others", "--soft", str(soft)],
         )
     )
     assert student.is_file()
@@ -405,19 +415,14 @@ def _student_rows(tmp_path: Path, argv: list[str], soft: Path) -> int:
 
 def test_stance_teach_labels_untargeted_mentions_and_trains_a_student(tmp_path: Path) -> None:
     from unspin.datasets.newsmtsc import read_newsmtsc, split_newsmtsc
-    from unspin.training.stance import (
-        build_parser,
-        build_teach_parser,
-        read_soft,
-        teach,
-        train,
-    )
+    from unspin.training.stance import read_soft, teach, train
 
     base, data, argv, teacher = _marked_teacher(tmp_path)
     out = teach(
-        build_teach_parser().parse_args(
+        _args(
+            "stance-teach",
             [*argv, "--teachers", str(teacher), str(teacher), "--out", str(tmp_path / "soft.jsonl")]
-            + ["--mark-others"]
+            + ["--mark-others"],
         )
     )
     soft = read_soft(out)
@@ -441,8 +446,9 @@ def test_stance_teach_labels_untargeted_mentions_and_trains_a_student(tmp_path: 
     news.write_text(news.read_text() + json.dumps(record) + "\n")
     with pytest.raises(ValueError, match="validation"):
         train(
-            build_parser().parse_args(
-                [*argv, "--out", str(tmp_path / "b"), "--epochs", "1", "--soft", str(bad)]
+            _args(
+                "stance-train",
+                [*argv, "--out", str(tmp_path / "b"), "--epochs", "1", "--soft", str(bad)],
             )
         )
 
@@ -454,13 +460,7 @@ def _held_example():  # type: ignore[no-untyped-def]
 
 
 def test_stance_teach_labels_other_articles_with_an_exported_teacher(tmp_path: Path) -> None:
-    from unspin.training.stance import (
-        build_teach_parser,
-        export,
-        read_soft,
-        soft_texts,
-        teach,
-    )
+    from unspin.training.stance import export, read_soft, soft_texts, teach
 
     base, _data, argv, weights = _marked_teacher(tmp_path)
     folder = export(weights, tmp_path / "model", base=base, mark_others=True)
@@ -472,9 +472,10 @@ def test_stance_teach_labels_other_articles_with_an_exported_teacher(tmp_path: P
         encoding="utf-8",
     )
     out = teach(
-        build_teach_parser().parse_args(
+        _args(
+            "stance-teach",
             [*argv, "--teachers", str(folder), "--out", str(tmp_path / "soft.jsonl")]
-            + ["--mark-others", "--texts", str(articles)]
+            + ["--mark-others", "--texts", str(articles)],
         )
     )
     extra = soft_texts(out)
@@ -491,16 +492,65 @@ def test_stance_teach_labels_other_articles_with_an_exported_teacher(tmp_path: P
     # rows must be marked as the exported teacher was trained
     with pytest.raises(ValueError, match="mark_others=True"):
         teach(
-            build_teach_parser().parse_args(
-                [*argv, "--teachers", str(folder), "--out", str(tmp_path / "y.jsonl")]
+            _args(
+                "stance-teach",
+                [*argv, "--teachers", str(folder), "--out", str(tmp_path / "y.jsonl")],
             )
         )
     empty = tmp_path / "empty"
     empty.mkdir()
     with pytest.raises(ValueError, match="no .txt"):
         teach(
-            build_teach_parser().parse_args(
+            _args(
+                "stance-teach",
                 [*argv, "--teachers", str(folder), "--out", str(tmp_path / "x.jsonl")]
-                + ["--texts", str(empty)]
+                + ["--texts", str(empty)],
             )
         )
+
+
+def test_training_cli_every_command_has_help() -> None:
+    import argparse
+
+    from unspin.training.__main__ import build_parser
+
+    (sub,) = [a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)]
+    helps = {action.dest: action.help for action in sub._choices_actions}
+    assert set(helps) == set(sub.choices)
+    assert all(helps.values())
+    assert {"analysis", "stance", "persuasion"} <= set(helps)
+
+
+def test_training_analysis_command_builds_a_complete_model_folder(tmp_path: Path) -> None:
+    from unspin.detectors.analysis.engine import AnalysisEngine
+    from unspin.models.runtime import OnnxModel
+    from unspin.training.__main__ import main
+
+    base = _tiny_base(tmp_path / "base")
+    data = _tiny_data(tmp_path / "data")
+    run = tmp_path / "run"
+    argv = ["analysis", "--data", str(data), "--out", str(run), "--base", str(base)]
+    assert main([*argv, "--epochs", "1", "--max-rows", "4"]) == 0
+    engine = AnalysisEngine(OnnxModel("analysis", directory=run / "model"))
+    figures = json.loads((run / "model-figures.json").read_text())
+    assert engine.threshold == round(figures["claims_threshold"], 4)
+
+
+def test_training_stance_command_builds_a_complete_model_folder(tmp_path: Path) -> None:
+    from unspin.detectors.analysis.stance import StanceModel
+    from unspin.models.runtime import OnnxModel
+    from unspin.training.__main__ import main
+
+    base = _tiny_base(tmp_path / "base")
+    data = _tiny_data(tmp_path / "data")
+    run = tmp_path / "run"
+    argv = ["stance", "--data", str(data), "--out", str(run), "--base", str(base)]
+    assert main([*argv, "--max-steps", "2"]) == 0
+    model = StanceModel(OnnxModel("stance", directory=run / "model"))
+    assert model.mark_others
+    assert (run / "soft.jsonl").is_file()
+    assert [p.name for p in sorted(run.iterdir()) if (p / "best.pt").is_file()] == [
+        "student",
+        "teacher-a",
+        "teacher-b",
+    ]

@@ -6,6 +6,10 @@ in the input (``[unused1]`` before it, ``[unused2]`` after it, as relation-extra
 markers" do) so every layer knows which actor the sentence is read for; the head reads [CLS], the
 start marker and the mean of the target's tokens. It costs one pass per target.
 
+The shipped model's recipe is one command, :func:`build` (``python -m unspin.training stance``):
+two teachers, their soft labels, a student, an int8 export. Its steps are commands too:
+``stance-train`` trains one model, ``stance-teach`` writes soft labels.
+
 Distillation: ``python -m unspin.training stance-teach`` has trained models (teachers) score the
 actor mentions of the training sentences that carry no gold label (the mentions the stance detector
 scores at run time: ``unspin.detectors.analysis.actors.actor_mentions``), averaging their
@@ -17,6 +21,7 @@ only).
 
 Example:
     python -m unspin.training stance --data ../shared/data --out /work/runs/stance/run1
+    python -m unspin.training stance-train --data ../shared/data --out /work/runs/stance/one
 """
 
 from __future__ import annotations
@@ -41,7 +46,10 @@ from unspin.models.features import (
 )
 
 __all__ = [
-    "build_parser",
+    "add_recipe_arguments",
+    "add_teach_arguments",
+    "add_train_arguments",
+    "build",
     "contrast_examples",
     "read_soft",
     "soft_rows",
@@ -49,7 +57,6 @@ __all__ = [
     "swap_names",
     "teach",
     "export",
-    "main",
     "mark",
     "marked_pairs",
     "train",
@@ -328,11 +335,8 @@ def evaluate(model: Any, sets: dict[str, list[MarkedTarget]]) -> dict[str, float
     return figures
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m unspin.training stance",
-        description="Train a target-marked stance model on NewsMTSC (one pass per target).",
-    )
+def add_train_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the options of one stance model's training (``stance-train``) to ``parser``."""
     parser.add_argument("--data", type=Path, required=True, help="the shared data folder")
     parser.add_argument("--out", type=Path, required=True, help="run folder (checkpoints, log)")
     parser.add_argument("--epochs", type=int, default=3)
@@ -371,7 +375,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--max-steps", type=int, default=0, help="stop after this many (smoke)")
     parser.add_argument("--base", type=Path, default=None, help="base model folder (tests)")
-    return parser
 
 
 def train(args: argparse.Namespace) -> Path:
@@ -482,20 +485,15 @@ def train(args: argparse.Namespace) -> Path:
         if figures["valid"] > best:
             best = figures["valid"]
             torch.save(model.state_dict(), out / "best.pt")
-            (out / "best.json").write_text(json.dumps({"epoch": epoch, **figures}))
+            (out / "best.json").write_text(json.dumps({"epoch": epoch, "step": step, **figures}))
         if args.max_steps and step >= args.max_steps:
             break
     note(event="done", step=step)
     return out / "best.pt"
 
 
-def build_teach_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m unspin.training stance-teach",
-        description="Soft-label the unlabelled actor mentions of the NewsMTSC training sentences "
-        "(and, with --texts, of other articles' sentences) with trained stance models (their "
-        "probabilities averaged), for --soft.",
-    )
+def add_teach_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the options of ``stance-teach`` (soft labels from trained teachers) to ``parser``."""
     parser.add_argument("--data", type=Path, required=True, help="the shared data folder")
     parser.add_argument(
         "--teachers",
@@ -523,7 +521,6 @@ def build_teach_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--base", type=Path, default=None, help="base model folder (tests)")
-    return parser
 
 
 def teach(args: argparse.Namespace) -> Path:
@@ -723,11 +720,67 @@ def export(
     return folder
 
 
-def main(argv: list[str] | None = None) -> int:
-    train(build_parser().parse_args(argv))
-    return 0
+#: the shipped model's recipe (2.1.0): two teachers, their soft labels, one student
+TEACHERS = (("teacher-a", 5e-5), ("teacher-b", 1e-4))
+TEACHER_EPOCHS = 4
+STUDENT_EPOCHS = 3
+MIXED_REPEATS = 3
 
 
-def main_teach(argv: list[str] | None = None) -> int:
-    teach(build_teach_parser().parse_args(argv))
-    return 0
+def add_recipe_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the options of the one command that builds the shipped stance model (``stance``)."""
+    parser.add_argument("--data", type=Path, required=True, help="the shared data folder")
+    parser.add_argument(
+        "--out", type=Path, required=True, help="run folder: teachers, soft labels, student"
+    )
+    parser.add_argument(
+        "--to", type=Path, default=None, help="the model folder to write (default OUT/model)"
+    )
+    parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--threads", type=int, default=1, help="torch threads per model")
+    parser.add_argument("--max-steps", type=int, default=0, help="stop each model early (smoke)")
+    parser.add_argument("--base", type=Path, default=None, help="base model folder (tests)")
+
+
+def _train_args(args: argparse.Namespace, out: Path, **options: Any) -> argparse.Namespace:
+    """One ``stance-train`` run's options: its defaults, the recipe's and ``options``."""
+    parser = argparse.ArgumentParser(add_help=False)
+    add_train_arguments(parser)
+    run = parser.parse_args(["--data", str(args.data), "--out", str(out)])
+    run.seed, run.threads, run.max_steps, run.base = (
+        args.seed,
+        args.threads,
+        args.max_steps,
+        args.base,
+    )
+    run.mark_others, run.mixed_repeats = True, MIXED_REPEATS
+    for key, value in options.items():
+        setattr(run, key, value)
+    return run
+
+
+def build(args: argparse.Namespace) -> Path:
+    """Build the shipped stance model from the base encoder, in one go; return its folder.
+
+    Two teachers (seed ``--seed``, encoder lr 5e-5 and 1e-4, 4 epochs, other targets marked,
+    the sentences whose targets differ repeated 3 more times), their mean probabilities for the
+    untargeted actor mentions of the training sentences (``stance-teach``), then the student on
+    the gold and soft targets (3 epochs), exported to int8 with its best epoch's step. Each run
+    resumes where it stopped (``last.pt``), so the command can be run again after a stop.
+    """
+    out = Path(args.out)
+    teachers = []
+    for name, lr in TEACHERS:
+        run = _train_args(args, out / name, lr=lr, epochs=TEACHER_EPOCHS)
+        teachers.append(train(run))
+    parser = argparse.ArgumentParser(add_help=False)
+    add_teach_arguments(parser)
+    soft = out / "soft.jsonl"
+    options = ["--data", str(args.data), "--out", str(soft), "--mark-others"]
+    teaching = parser.parse_args([*options, "--teachers", *map(str, teachers)])
+    teaching.threads, teaching.base = args.threads, args.base
+    teach(teaching)
+    student = train(_train_args(args, out / "student", epochs=STUDENT_EPOCHS, soft=soft))
+    step = int(json.loads((student.parent / "best.json").read_text())["step"])
+    folder = Path(args.to) if args.to else out / "model"
+    return export(student, folder, base=args.base, step=step, mark_others=True)
