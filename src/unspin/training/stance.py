@@ -765,7 +765,8 @@ def build(args: argparse.Namespace) -> Path:
     Two teachers (seed ``--seed``, encoder lr 5e-5 and 1e-4, 4 epochs, other targets marked,
     the sentences whose targets differ repeated 3 more times), their mean probabilities for the
     untargeted actor mentions of the training sentences (``stance-teach``), then the student on
-    the gold and soft targets (3 epochs), exported to int8 with its best epoch's step. Each run
+    the gold and soft targets (3 epochs, no repeats), exported to int8 with its best epoch's step
+    (each model's best epoch is the one with the best carved validation). Each run
     resumes where it stopped (``last.pt``), so the command can be run again after a stop.
     """
     out = Path(args.out)
@@ -780,7 +781,9 @@ def build(args: argparse.Namespace) -> Path:
     teaching = parser.parse_args([*options, "--teachers", *map(str, teachers)])
     teaching.threads, teaching.base = args.threads, args.base
     teach(teaching)
-    student = train(_train_args(args, out / "student", epochs=STUDENT_EPOCHS, soft=soft))
+    student_args = _train_args(args, out / "student", epochs=STUDENT_EPOCHS, soft=soft)
+    student_args.mixed_repeats = 0  # the student sees each sentence once (s2 on the card)
+    student = train(student_args)
     step = int(json.loads((student.parent / "best.json").read_text())["step"])
     folder = Path(args.to) if args.to else out / "model"
     return export(student, folder, base=args.base, step=step, mark_others=True)
