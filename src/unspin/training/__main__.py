@@ -15,37 +15,22 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from collections.abc import Callable
+from importlib import import_module
 from pathlib import Path
 
 __all__ = ["build_parser", "main"]
 
 
-def _analysis(args: argparse.Namespace) -> int:
-    from unspin.training.analysis import build
+def _step(module: str, function: str) -> Callable[[argparse.Namespace], int]:
+    """A command that calls ``unspin.training.<module>.<function>(args)`` (imported only when
+    the command runs: the parser stays free of torch) and prints the path it returns."""
 
-    print(build(args))
-    return 0
+    def run(args: argparse.Namespace) -> int:
+        print(getattr(import_module(f"unspin.training.{module}"), function)(args))
+        return 0
 
-
-def _stance(args: argparse.Namespace) -> int:
-    from unspin.training.stance import build
-
-    print(build(args))
-    return 0
-
-
-def _stance_train(args: argparse.Namespace) -> int:
-    from unspin.training.stance import train
-
-    print(train(args))
-    return 0
-
-
-def _stance_teach(args: argparse.Namespace) -> int:
-    from unspin.training.stance import teach
-
-    print(teach(args))
-    return 0
+    return run
 
 
 def _persuasion(args: argparse.Namespace) -> int:
@@ -258,7 +243,7 @@ def build_parser() -> argparse.ArgumentParser:
         "int8, tune the claim threshold on CheckThat! dev and write the model folder (OUT/model).",
     )
     analysis.add_arguments(a)
-    a.set_defaults(func=_analysis)
+    a.set_defaults(func=_step("analysis", "build"))
     s = sub.add_parser(
         "stance",
         help="the stance model: two teachers, their soft labels, the student, the int8 folder",
@@ -266,14 +251,14 @@ def build_parser() -> argparse.ArgumentParser:
         "on gold and soft targets, exported to int8 (OUT/model).",
     )
     stance.add_recipe_arguments(s)
-    s.set_defaults(func=_stance)
+    s.set_defaults(func=_step("stance", "build"))
     st = sub.add_parser(
         "stance-train",
         help="train one target-marked stance model (a step of the stance recipe)",
         description="Train one target-marked stance model on NewsMTSC (one pass per target).",
     )
     stance.add_train_arguments(st)
-    st.set_defaults(func=_stance_train)
+    st.set_defaults(func=_step("stance", "train"))
     sh = sub.add_parser(
         "stance-teach",
         help="soft-label actor mentions with trained stance models (a step of the recipe)",
@@ -282,7 +267,7 @@ def build_parser() -> argparse.ArgumentParser:
         "probabilities averaged), for stance-train --soft.",
     )
     stance.add_teach_arguments(sh)
-    sh.set_defaults(func=_stance_teach)
+    sh.set_defaults(func=_step("stance", "teach"))
     _add_persuasion(sub)
     return parser
 
