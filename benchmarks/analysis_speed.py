@@ -23,7 +23,7 @@ def main() -> None:
     parser.add_argument("--words", type=int, default=800)
     args = parser.parse_args()
 
-    from unspin.detectors.analysis import engine
+    from unspin.detectors.analysis.engine import engine
     from unspin.document import Document
     from unspin.pipeline import Pipeline
 

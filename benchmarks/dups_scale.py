@@ -97,8 +97,8 @@ def run_one(n: int) -> dict[str, float]:
     cpu = usage.ru_utime + usage.ru_stime - cpu_before
     planted = sum(1 for k, g in groups.items() if k != g)
     found = wrong = 0
-    for cluster in result["clusters"]:
-        ids = [m["id"] for m in cluster["members"]]
+    for cluster in result.clusters:
+        ids = [m.id for m in cluster.members]
         roots = {groups[i] for i in ids}
         wrong += len(roots) - 1
         found += sum(1 for i in ids if groups[i] != i and groups[i] in ids)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from unspin.actors import Mention, build_actors, declared_aliases, initials
+from unspin.detectors.analysis.actors import Mention, build_actors, declared_aliases, initials
 from unspin.detectors.structure import Structure
 from unspin.document import Document, Layer, Span
 
@@ -51,60 +51,58 @@ def _doc(with_persuasion: bool = True, with_stance: bool = False) -> Document:
 
 
 def _actor(actors: list[dict], alias: str) -> dict:
-    found = [a for a in actors if alias in a["aliases"]]
+    found = [a for a in actors if alias in a.aliases]
     assert len(found) == 1, f"{alias!r} is in {len(found)} actors"
     return found[0]
 
 
 def test_actors_surname_joins_full_name() -> None:
     actor = _actor(build_actors(_doc()), "Vale")
-    assert actor["name"] == "Mara Vale"
-    assert any(m["rule"] == "surname" for m in actor["merges"])
+    assert actor.name == "Mara Vale"
+    assert any(m["rule"] == "surname" for m in actor.merges)
 
 
 def test_actors_acronym_joins_expansion() -> None:
     actor = _actor(build_actors(_doc()), "ILF")
-    assert actor["name"] == "Iron Lantern Front"
+    assert actor.name == "Iron Lantern Front"
 
 
 def test_actors_declared_alias_and_its_later_occurrences_join() -> None:
     actor = _actor(build_actors(_doc()), "Lantern group")
-    sources = {m["source"] for m in actor["mentions"] if m["text"] == "Lantern group"}
+    sources = {m.source for m in actor.mentions if m.text == "Lantern group"}
     assert sources == {"declared-alias", "alias-occurrence"}
-    assert actor["name"] == "Iron Lantern Front"
+    assert actor.name == "Iron Lantern Front"
 
 
 def test_actors_country_and_its_government_join() -> None:
     actor = _actor(build_actors(_doc()), "Ruritania")
-    texts = {m["text"] for m in actor["mentions"]}
+    texts = {m.text for m in actor.mentions}
     assert "The government of Ruritania" in texts
     assert "The government" in texts
 
 
 def test_actors_distinct_names_stay_apart() -> None:
     actors = build_actors(_doc())
-    assert _actor(actors, "Baltic Council")["id"] != _actor(actors, "ILF")["id"]
+    assert _actor(actors, "Baltic Council").id != _actor(actors, "ILF").id
 
 
 def test_actors_misc_only_cluster_is_not_an_actor() -> None:
-    assert not [a for a in build_actors(_doc()) if "Ruritanian" in a["aliases"]]
+    assert not [a for a in build_actors(_doc()) if "Ruritanian" in a.aliases]
 
 
 def test_actors_name_calling_attaches_to_the_labelled_group() -> None:
     actor = _actor(build_actors(_doc()), "ILF")
-    assert [(t["text"], t["rule"]) for t in actor["techniques"]] == [
-        ("terrorist cult", "predicate")
-    ]
+    assert [(t.text, t.rule) for t in actor.techniques] == [("terrorist cult", "predicate")]
 
 
 def test_actors_stance_is_none_without_a_stance_layer() -> None:
-    assert all(a["stance"] is None for a in build_actors(_doc()))
+    assert all(a.stance is None for a in build_actors(_doc()))
 
 
 def test_actors_stance_aggregates_mentions_with_evidence() -> None:
     actor = _actor(build_actors(_doc(with_stance=True)), "ILF")
-    assert actor["stance"]["label"] == "negative"
-    assert actor["stance"]["evidence"]
+    assert actor.stance.label == "negative"
+    assert actor.stance.evidence
 
 
 def test_actors_ambiguous_surname_is_not_merged() -> None:
@@ -147,9 +145,9 @@ def test_declared_aliases_read_also_known_as() -> None:
 
 def _technique_targets(text: str, labels: list[tuple[str, str]]) -> dict[str, list[str]]:
     """Actor name -> rules of the techniques attached, with entities found by plain search."""
-    from unspin.actors import build_actors
+    from unspin.detectors.analysis.actors import build_actors
+    from unspin.detectors.structure import sentence_bounds
     from unspin.document import Document, Layer, Span
-    from unspin.text import sentence_bounds
 
     def spans_of(phrase: str, label: str, attrs: dict) -> list[Span]:
         out, at = [], text.find(phrase)
@@ -169,7 +167,7 @@ def _technique_targets(text: str, labels: list[tuple[str, str]]) -> dict[str, li
             "persuasion": Layer("persuasion", tuple(persuasion)),
         },
     )
-    return {a["name"]: [t["rule"] for t in a["techniques"]] for a in build_actors(doc)}
+    return {a.name: [t.rule for t in a.techniques] for a in build_actors(doc)}
 
 
 def test_actors_pronoun_subject_label_goes_to_the_earlier_actor() -> None:
@@ -210,8 +208,8 @@ def test_actors_later_occurrence_of_a_whole_name_replaces_a_cut_mention() -> Non
     text = "Stop Talking to the Grey Circle. The Grey Circle met in Olvar. Grey Circle men left."
     # the tagger found the name whole once, cut it to "Grey" once, missed it once
     actors = _actors_of(text, [("Grey Circle", "ORG", 1), ("Grey", "PER", 0)])
-    assert [a["name"] for a in actors] == ["Grey Circle"]
-    sources = [m["source"] for m in actors[0]["mentions"]]
+    assert [a.name for a in actors] == ["Grey Circle"]
+    sources = [m.source for m in actors[0].mentions]
     assert sources == ["name-occurrence", "ner", "name-occurrence"]
 
 
@@ -221,8 +219,8 @@ def test_actors_given_name_joins_the_one_full_name() -> None:
         text, [("Aurel", "PER", 0), ("Aurel Maro", "PER", 0), ("Ivo Sand", "PER", 0)]
     )
     actor = _actor(actors, "Aurel")
-    assert actor["name"] == "Aurel Maro"
-    assert [m["rule"] for m in actor["merges"]] == ["given-name"]
+    assert actor.name == "Aurel Maro"
+    assert [m["rule"] for m in actor.merges] == ["given-name"]
 
 
 def test_actors_given_name_that_is_also_a_surname_is_not_merged() -> None:
@@ -237,7 +235,7 @@ def test_actors_state_form_joins_the_country() -> None:
     text = "The Republic of Kestria expelled six diplomats. Kestria denies it."
     actors = _actors_of(text, [("Republic of Kestria", "LOC", 0), ("Kestria", "LOC", 1)])
     assert len(actors) == 1
-    assert "state-name" in [m["rule"] for m in actors[0]["merges"]]
+    assert "state-name" in [m["rule"] for m in actors[0].merges]
 
 
 def test_actors_org_head_and_head_noun_reference_join() -> None:
@@ -246,8 +244,8 @@ def test_actors_org_head_and_head_noun_reference_join() -> None:
         "The Organization's defenders say it changed."
     )
     actors = _actors_of(text, [("Eastern Renewal", "MISC", 0)])
-    assert [a["name"] for a in actors] == ["Organization for Eastern Renewal"]
-    assert [m["source"] for m in actors[0]["mentions"]] == ["org-head", "head-noun"]
+    assert [a.name for a in actors] == ["Organization for Eastern Renewal"]
+    assert [m.source for m in actors[0].mentions] == ["org-head", "head-noun"]
 
 
 def test_actors_org_head_absorbs_a_head_the_tagger_tagged_apart() -> None:
@@ -267,18 +265,18 @@ def test_actors_org_head_absorbs_a_head_the_tagger_tagged_apart() -> None:
             ("Europe", "LOC", 0),
         ],
     )
-    names = {a["name"]: a for a in actors}
+    names = {a.name: a for a in actors}
     assert set(names) == {"Varga", "Union of Coastal States", "Council of Europe"}
     union = names["Union of Coastal States"]
-    assert set(union["aliases"]) == {"Union of Coastal States", "UCS"}
-    assert names["Council of Europe"]["type"] == "ORG"
+    assert set(union.aliases) == {"Union of Coastal States", "UCS"}
+    assert names["Council of Europe"].type == "ORG"
 
 
 def test_actors_canonical_person_name_drops_the_title() -> None:
     text = "Ambassador Piet Halloran left Veyra."
     actors = _actors_of(text, [("Ambassador Piet Halloran", "PER", 0)])
-    assert actors[0]["name"] == "Piet Halloran"
-    assert actors[0]["aliases"] == ["Ambassador Piet Halloran"]
+    assert actors[0].name == "Piet Halloran"
+    assert actors[0].aliases == ("Ambassador Piet Halloran",)
 
 
 def test_actors_stance_counts_each_sentence_once_and_the_attacks_aimed_at_it() -> None:
@@ -300,10 +298,10 @@ def test_actors_stance_counts_each_sentence_once_and_the_attacks_aimed_at_it() -
     (actor,) = build_actors(doc)
     # votes: sentence 1 positive 0.8 (two mentions, one vote), sentence 2 neutral 0.6,
     # the name-calling negative 0.9: negative 0.1 + 0.3 + 0.9 = 1.3 beats positive 0.9
-    assert actor["stance"]["label"] == "negative"
-    assert actor["stance"]["mentions"] == 3 and actor["stance"]["attacks"] == 1
-    assert actor["stance"]["score"] == pytest.approx(1.3 / 3, abs=1e-6)
-    assert actor["stance"]["evidence"][0]["technique"] == "Name_Calling,Labeling"
+    assert actor.stance.label == "negative"
+    assert actor.stance.mentions == 3 and actor.stance.attacks == 1
+    assert actor.stance.score == pytest.approx(1.3 / 3, abs=1e-6)
+    assert actor.stance.evidence[0].technique == "Name_Calling,Labeling"
 
 
 def test_declared_aliases_read_known_to_someone_as() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from unspin.detectors.analysis import _segment_of, _viterbi
+from unspin.detectors.analysis.engine import _segment_of, _viterbi
 
 LABELS = ["O", "B-PER", "I-PER", "B-ORG", "I-ORG"]
 
@@ -27,7 +27,7 @@ def test_segment_of_picks_the_largest_overlap_or_the_nearest() -> None:
 
 
 def test_join_adjacent_mentions_of_one_type_across_a_space() -> None:
-    from unspin.detectors.analysis import _join_adjacent
+    from unspin.detectors.analysis.engine import _join_adjacent
 
     text = "in Port Amsel, Dutch Reform"
     spans = [(3, 7, "LOC", 0.6), (8, 13, "LOC", 0.8), (15, 20, "MISC", 0.9), (21, 27, "MISC", 0.9)]

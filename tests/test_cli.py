@@ -17,7 +17,7 @@ from unspin.cli import build_parser, main
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLE = ROOT / "examples" / "ashen-hand.txt"
 PAGE = ROOT / "tests" / "data" / "ashen-hand.html"
-SCHEMA = json.loads((ROOT / "src/unspin/schema/document-1.json").read_text(encoding="utf-8"))
+SCHEMA = json.loads((ROOT / "src/unspin/schema/document-2.json").read_text(encoding="utf-8"))
 
 
 def _batch(tmp_path: Path) -> Path:
@@ -77,7 +77,7 @@ def test_cli_analyze_json_is_schema_valid(capsys: pytest.CaptureFixture[str]) ->
 
 def test_cli_analyze_defaults_to_json_off_terminal(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["analyze", str(ARTICLE), "-d", "baseline"]) == 0
-    assert json.loads(capsys.readouterr().out)["schema"] == "unspin.document/1"
+    assert json.loads(capsys.readouterr().out)["schema"] == "unspin.document/2"
 
 
 def test_cli_analyze_html_page_gives_article_body(capsys: pytest.CaptureFixture[str]) -> None:

@@ -99,11 +99,20 @@ def test_stance_rejects_a_target_outside_the_text(pipe: Pipeline) -> None:
         pipe.run(Document("Short text.", meta={"targets": [{"start": 3, "end": 99}]}))
 
 
-def test_actors_list_reaches_the_document_json(pipe: Pipeline) -> None:
+def test_actors_list_reaches_the_document_json_once(pipe: Pipeline) -> None:
     doc = pipe.run(Document("Mara Vale met Samuel Otieno in Oslo. Vale spoke first."))
     out = doc.to_dict()
-    assert out["actors"] == out["layers"]["actors"]["data"]["actors"]
-    assert any("Vale" in a["aliases"] for a in out["actors"])
+    assert "actors" not in out
+    assert any("Vale" in a["aliases"] for a in out["layers"]["actors"]["data"]["actors"])
+
+
+def test_actors_of_reads_the_typed_actors_back(pipe: Pipeline) -> None:
+    from unspin.detectors.analysis.actors import actors_of
+
+    doc = pipe.run(Document("Mara Vale met Samuel Otieno in Oslo. Vale spoke first."))
+    actors = actors_of(doc)
+    assert actors is not None
+    assert [a.to_dict() for a in actors] == doc.to_dict()["layers"]["actors"]["data"]["actors"]
 
 
 def test_claims_carry_offsets_for_their_facts(pipe: Pipeline) -> None:
@@ -117,7 +126,7 @@ def test_claims_carry_offsets_for_their_facts(pipe: Pipeline) -> None:
 def test_missing_model_raises_model_error_naming_the_fix(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    from unspin.detectors import analysis
+    from unspin.detectors.analysis import engine as analysis
     from unspin.models import runtime
 
     monkeypatch.setattr(runtime, "MODELS_DIR", tmp_path)
@@ -178,7 +187,7 @@ def test_analysis_model_meets_the_card_floor(pipe: Pipeline, name: str, measure)
 def test_entities_add_later_occurrences_of_a_whole_name() -> None:
     from types import SimpleNamespace
 
-    from unspin.detectors.analysis import EntitiesDetector
+    from unspin.detectors.analysis.entities import EntitiesDetector
     from unspin.detectors.structure import Structure
 
     text = "Talks with the Grey Circle failed. Nobody trusts the Grey Circle in Olvar."
@@ -203,7 +212,7 @@ def test_entities_add_later_occurrences_of_a_whole_name() -> None:
 def test_analysis_token_states_are_those_of_the_covering_token() -> None:
     import numpy as np
 
-    from unspin.detectors.analysis import engine
+    from unspin.detectors.analysis.engine import engine
 
     text = "The council met on Monday.\n\nIt voted to close the port."
     doc = Pipeline.from_names("structure").run(Document(text))

@@ -10,7 +10,7 @@ import pytest
 from unspin.document import SCHEMA, Document, Layer, Span, text_id
 from unspin.errors import InvalidInput
 
-SCHEMA_FILE = Path(__file__).resolve().parent.parent / "src/unspin/schema/document-1.json"
+SCHEMA_FILE = Path(__file__).resolve().parent.parent / "src/unspin/schema/document-2.json"
 
 
 @pytest.fixture(scope="module")
@@ -132,8 +132,39 @@ def test_document_json_matches_schema(validator: jsonschema.Draft202012Validator
     validator.validate(_rich_doc().to_dict())
 
 
-def test_document_top_level_actors_come_from_actors_layer() -> None:
-    assert _rich_doc().to_dict()["actors"][0]["name"] == "Ana Ruiz"
+def test_document_json_writes_the_actors_once_in_their_layer() -> None:
+    out = _rich_doc().to_dict()
+    assert "actors" not in out
+    assert out["layers"]["actors"]["data"]["actors"][0]["name"] == "Ana Ruiz"
+
+
+def test_document_reads_a_schema_1_document_with_its_actors() -> None:
+    old = _rich_doc().to_dict()
+    old["schema"] = "unspin.document/1"
+    old["actors"] = old["layers"]["actors"]["data"]["actors"]
+    assert Document.from_dict(old).to_dict() == _rich_doc().to_dict()
+
+
+def test_document_reads_schema_1_actors_written_only_at_the_top_level() -> None:
+    old = _rich_doc().to_dict()
+    old["schema"] = "unspin.document/1"
+    old["actors"] = old["layers"]["actors"].pop("data")["actors"]
+    assert Document.from_dict(old).actors[0]["name"] == "Ana Ruiz"
+
+
+def test_document_ignores_a_top_level_actors_key_in_schema_2() -> None:
+    data = _rich_doc().to_dict()
+    del data["layers"]["actors"]["data"]
+    data["actors"] = [{"id": "x", "name": "X", "type": "ORG", "aliases": [], "mentions": []}]
+    assert Document.from_dict(data).actors == []
+
+
+def test_schema_1_file_still_describes_what_schema_1_documents_held() -> None:
+    old = json.loads(SCHEMA_FILE.with_name("document-1.json").read_text(encoding="utf-8"))
+    data = _rich_doc().to_dict()
+    data["schema"] = "unspin.document/1"
+    data["actors"] = data["layers"]["actors"]["data"]["actors"]
+    jsonschema.Draft202012Validator(old).validate(data)
 
 
 def test_schema_rejects_missing_text(validator: jsonschema.Draft202012Validator) -> None:

@@ -4,19 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from unspin.datasets.ptc import SISpan, TCSpan, read_si, read_tc, write_si, write_tc
 from unspin.errors import InvalidInput
-from unspin.evaluation.ptc import (
-    SISpan,
-    TCSpan,
-    merge_spans,
-    rank_repeats,
-    read_si,
-    read_tc,
-    score_si,
-    score_tc,
-    write_si,
-    write_tc,
-)
+from unspin.evaluation.ptc import merge_spans, rank_repeats, score_si, score_tc
 
 
 def test_score_si_exact_match_is_perfect():

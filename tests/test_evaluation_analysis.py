@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from unspin.datasets.conll import iob1_to_bio
 from unspin.evaluation.claims import best_threshold, f1_yes
 from unspin.evaluation.conll import bio_chunks, entity_f1, span_f1
 from unspin.evaluation.stance import macro_f1
-from unspin.training.analysis_data import iob1_to_bio
 
 
 def test_f1_yes_counts_only_the_yes_class() -> None:
@@ -71,8 +71,8 @@ def test_macro_f1_averages_labels_equally() -> None:
 def test_conll_rows_keep_gold_offsets_in_document_lines(tmp_path) -> None:
     import json
 
+    from unspin.datasets.conll import NerSentence
     from unspin.evaluation.analysis_bench import conll_rows
-    from unspin.training.analysis_data import NerSentence
 
     sentences = [
         NerSentence(0, ("Mara", "Vell", "spoke", "."), ("B-PER", "I-PER", "O", "O")),
@@ -95,8 +95,8 @@ def test_conll_rows_keep_gold_offsets_in_document_lines(tmp_path) -> None:
 def test_convert_writes_the_carved_stance_validation(tmp_path) -> None:
     import json
 
+    from unspin.datasets.newsmtsc import read_newsmtsc, split_newsmtsc
     from unspin.evaluation.analysis_bench import convert
-    from unspin.training.analysis_data import read_newsmtsc, split_newsmtsc
 
     data = tmp_path / "data"
     (data / "checkthat2024-task1-en").mkdir(parents=True)

@@ -11,19 +11,13 @@ import pytest
 from report_docs import ARTICLE, INJECTION, bare_doc, find, report_doc
 from unspin.document import Document, Layer, Span
 from unspin.errors import InvalidInput
-from unspin.formats import (
-    FORMATS,
-    jsonl_line,
-    label_studio_config,
-    label_studio_tasks,
-    md_escape,
-    render,
-    render_text,
-    segments,
-    semeval_si_lines,
-    semeval_tc_lines,
-    write_jsonl,
-)
+from unspin.formats import FORMATS, render
+from unspin.formats.json import jsonl_line, write_jsonl
+from unspin.formats.labelstudio import label_studio_config, label_studio_tasks
+from unspin.formats.markdown import md_escape
+from unspin.formats.semeval import semeval_si_lines, semeval_tc_lines
+from unspin.formats.text import render_text
+from unspin.formats.view import segments
 from unspin.taxonomy import GROUPS, TECHNIQUES, technique
 
 
@@ -34,7 +28,7 @@ def doc():
 
 @pytest.fixture(scope="module")
 def validator():
-    schema = json.loads((resources.files("unspin") / "schema" / "document-1.json").read_text())
+    schema = json.loads((resources.files("unspin") / "schema" / "document-2.json").read_text())
     return jsonschema.Draft202012Validator(schema)
 
 
@@ -96,8 +90,10 @@ def test_render_json_round_trips(doc):
     assert Document.from_json(render(doc, "json")).to_dict() == doc.to_dict()
 
 
-def test_render_json_carries_actors_at_top_level(doc):
-    assert [a["id"] for a in json.loads(render(doc, "json"))["actors"]] == ["a1", "a2", "a3", "a4"]
+def test_render_json_carries_actors_once_in_their_layer(doc):
+    out = json.loads(render(doc, "json"))
+    assert "actors" not in out
+    assert [a["id"] for a in out["layers"]["actors"]["data"]["actors"]] == ["a1", "a2", "a3", "a4"]
 
 
 def test_render_jsonl_is_one_valid_line(validator, doc):
@@ -406,20 +402,20 @@ def _with_persuasion(labels: list[str]) -> Document:
 
 
 def test_technique_counts_counts_spans_per_label() -> None:
-    from unspin.formats import technique_counts
+    from unspin.formats.view import technique_counts
 
     doc = _with_persuasion(["Loaded_Language", "Doubt", "Loaded_Language"])
     assert technique_counts(doc) == {"Doubt": 1, "Loaded_Language": 2}
 
 
 def test_technique_counts_is_none_when_not_analysed() -> None:
-    from unspin.formats import technique_counts
+    from unspin.formats.view import technique_counts
 
     assert technique_counts(Document("Nothing was analysed here.")) is None
 
 
 def test_summary_tells_empty_layers_from_missing_ones() -> None:
-    from unspin.formats import summary
+    from unspin.formats.view import summary
 
     about = summary(_with_persuasion([]))
     assert (about["techniques"], about["claims"], about["actors"]) == ({}, None, None)

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from unspin.detectors import registry
-from unspin.detectors.persuasion import si_logit
+from unspin.detectors.persuasion.windows import ANY_CHANNEL
 from unspin.document import Document
 from unspin.errors import InvalidInput, ModelError
 from unspin.models.runtime import MODELS_DIR
@@ -122,23 +122,27 @@ def test_persuasion_shipped_model_finds_spans_with_its_si_head(detector, analyse
     assert detector.si_head is not None
     sentences = [(s.start, s.end) for s in analysed.layer("sentences")]
     tokens, windows = detector._prepare(analysed.text, sentences)
-    logits, states, _kept = detector.token_pass(tokens, windows)
+    logits, states = detector.token_pass(tokens, windows)
     assert states is not None and states.shape == (len(tokens.ids), 3 * 384)
     probs = detector.si_probabilities(logits, detector.si_head_states(analysed, tokens, states))
-    # the head's scores are not the token channels' ones
-    channels = 1 / (1 + np.exp(-si_logit(logits, detector.si_combine) / detector.si_temperature))
+    # the head's scores are not the "any technique" channel's
+    channels = 1 / (1 + np.exp(-logits[:, ANY_CHANNEL] / detector.si_temperature))
     assert probs.shape == channels.shape and not np.allclose(probs, channels, atol=1e-3)
 
 
-def test_persuasion_without_si_head_uses_the_token_channels(tmp_path: Path, analysed) -> None:  # type: ignore[no-untyped-def]
-    folder = _model_copy(tmp_path, lambda m: m["config"].pop("si_head"))
-    plain = registry.create("persuasion", directory=folder)
-    assert plain.si_head is None
-    sentences = [(s.start, s.end) for s in analysed.layer("sentences")]
-    tokens, probs = plain.span_probabilities(analysed.text, sentences)
-    logits = plain.token_logits(*plain._prepare(analysed.text, sentences))
-    expected = 1 / (1 + np.exp(-si_logit(logits, plain.si_combine) / plain.si_temperature))
-    np.testing.assert_allclose(probs, expected, rtol=1e-5)
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda m: m["config"].pop("si_head"),
+        lambda m: m["config"].pop("tc_head"),
+        lambda m: m["config"]["si_head"].pop("analysis_states"),
+    ],
+    ids=["no-si-head", "no-tc-head", "si-head-without-analysis-states"],
+)
+def test_persuasion_older_folder_is_refused_naming_the_last_reader(tmp_path: Path, edit) -> None:  # type: ignore[no-untyped-def]
+    folder = _model_copy(tmp_path, edit)
+    with pytest.raises(ModelError, match=r"older than this unspin reads \(1\.3\.0.*909547c"):
+        registry.create("persuasion", directory=folder)
 
 
 def test_persuasion_si_head_outside_the_manifest_is_refused(tmp_path: Path) -> None:
@@ -156,52 +160,9 @@ def test_persuasion_si_head_on_another_analysis_model_is_refused(tmp_path: Path)
         registry.create("persuasion", directory=folder)
 
 
-def test_persuasion_span_head_names_spans_as_the_second_pass_does(tmp_path: Path, analysed) -> None:  # type: ignore[no-untyped-def]
-    # the span head names spans where the manifest has no TC head
-    folder = _model_copy(tmp_path, lambda m: m["config"].pop("tc_head"))
-    detector = registry.create("persuasion", directory=folder)
-    assert detector.span_head is not None and detector.tc_head is None
-    sentences = [(s.start, s.end) for s in analysed.layer("sentences")]
-    text = analysed.text
-    tokens, windows = detector._prepare(text, sentences)
-    _logits, _states, kept = detector.token_pass(tokens, windows)
-    # several spans in one window, one crossing two blocks, one of a single word
-    words = [(m.start(), m.end()) for m in re.finditer(r"\w+", text)]
-    spans = [(words[3][0], words[8][1]), (words[4][0], words[6][1]), words[20], words[-1]]
-    spans.append((words[len(words) // 2 - 3][0], words[len(words) // 2 + 3][1]))
-    from_states = detector._label_spans(text, tokens, list(windows), spans, kept=kept)
-    second_pass = detector._label_spans(text, tokens, list(windows), spans, crop=None)
-    for a, b in zip(from_states, second_pass, strict=True):
-        assert a is not None and b is not None
-        assert int(a.argmax()) == int(b.argmax())
-        assert np.abs(a - b).max() < 0.25  # the graph quantizes the head's activations
-
-
-def test_persuasion_without_span_head_runs_a_second_pass(tmp_path: Path, analysed) -> None:  # type: ignore[no-untyped-def]
-    def edit(manifest: dict) -> None:  # type: ignore[type-arg]
-        manifest["config"].pop("span_head")
-        manifest["config"].pop("tc_head")
-
-    plain = registry.create("persuasion", directory=_model_copy(tmp_path, edit))
-    assert plain.span_head is None and plain.tc_head is None
-    layer = plain.detect(analysed)
-    assert layer.spans and all(span.label in TECHNIQUES for span in layer.spans)
-
-
-def test_persuasion_span_head_must_be_a_manifest_file(tmp_path: Path) -> None:
-    def edit(manifest: dict) -> None:  # type: ignore[type-arg]
-        manifest["config"].pop("si_head")
-        manifest["config"].pop("tc_head")
-        manifest["config"]["span_head"] = "missing.onnx"
-
-    folder = _model_copy(tmp_path, edit)
-    with pytest.raises(ModelError, match="missing.onnx"):
-        registry.create("persuasion", directory=folder)
-
-
 def test_tc_features_pool_states_channels_length_and_repetition() -> None:
-    from unspin.detectors.persuasion import tc_features
-    from unspin.detectors.persuasion_windows import TokenizedText, repetition_feature
+    from unspin.detectors.persuasion.detector import tc_features
+    from unspin.detectors.persuasion.windows import TokenizedText, repetition_feature
 
     text = "aaa bbb ccc ddd bbb ccc"
     starts = np.arange(0, 24, 4)
@@ -222,7 +183,7 @@ def test_tc_features_pool_states_channels_length_and_repetition() -> None:
 
 
 def test_persuasion_shipped_model_names_spans_with_its_tc_head(detector, analysed) -> None:  # type: ignore[no-untyped-def]
-    from unspin.detectors.persuasion import tc_features
+    from unspin.detectors.persuasion.detector import tc_features
 
     assert detector.tc_head is not None
     text = analysed.text
@@ -231,7 +192,7 @@ def test_persuasion_shipped_model_names_spans_with_its_tc_head(detector, analyse
     labels = detector.classify_spans(analysed, spans)
     sentences = [(s.start, s.end) for s in analysed.layer("sentences")]
     tokens, windows = detector._prepare(text, sentences)
-    logits, states, _kept = detector.token_pass(tokens, windows)
+    logits, states = detector.token_pass(tokens, windows)
     (raw,) = detector.tc_head.run(
         None, {"features": tc_features(text, tokens, logits, states, spans)}
     )
@@ -250,24 +211,6 @@ def test_persuasion_detect_names_found_spans_as_classify_spans_does(detector, an
     for span, label in zip(found, labels, strict=True):
         assert span.label == label.technique
         assert span.attrs["technique_score"] == pytest.approx(label.probability, abs=1e-4)
-
-
-def test_persuasion_without_tc_head_mixes_span_head_and_channels(tmp_path: Path, analysed) -> None:  # type: ignore[no-untyped-def]
-    from unspin.detectors.persuasion import _token_bounds
-
-    folder = _model_copy(tmp_path, lambda m: m["config"].pop("tc_head"))
-    plain = registry.create("persuasion", directory=folder)
-    assert plain.tc_head is None and plain.span_head is not None
-    text = analysed.text
-    words = [(m.start(), m.end()) for m in re.finditer(r"\w+", text)]
-    spans = [(words[3][0], words[8][1]), words[20]]
-    labels = plain.classify_spans(analysed, spans)
-    tokens, windows = plain._prepare(text, [(s.start, s.end) for s in analysed.layer("sentences")])
-    logits, _states, kept = plain.token_pass(tokens, windows)
-    rows = plain._label_spans(text, tokens, list(windows), spans, kept=kept)
-    for (start, end), row, label in zip(spans, rows, labels, strict=True):
-        probs = plain.technique_distribution(row, logits, *_token_bounds(tokens, start, end))
-        np.testing.assert_allclose([label.probabilities[t] for t in TECHNIQUES], probs, rtol=1e-4)
 
 
 def test_persuasion_tc_head_outside_the_manifest_is_refused(tmp_path: Path) -> None:

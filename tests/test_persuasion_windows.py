@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from tokenizers import Tokenizer
 
-from unspin.detectors.persuasion_windows import (
+from unspin.detectors.persuasion.windows import (
     DecodeConfig,
     TokenizedText,
     WindowConfig,
@@ -16,8 +16,8 @@ from unspin.detectors.persuasion_windows import (
     repetition_feature,
     tokenize_text,
 )
+from unspin.detectors.structure import sentence_bounds
 from unspin.models.runtime import MODELS_DIR
-from unspin.text import sentence_bounds
 
 TEXT = (
     "The council met on Monday. Critics called the plan a shameless giveaway to cronies. "

@@ -127,7 +127,7 @@ def _isolated(factory) -> Registry:  # type: ignore[no-untyped-def]
 
 
 def test_registry_describe_reads_version_from_created_detector() -> None:
-    assert _isolated(Shouting).describe("x")["version"] == "1.0"
+    assert _isolated(Shouting).describe("x").version == "1.0"
 
 
 def test_registry_describe_reports_detector_that_cannot_be_created() -> None:
@@ -135,7 +135,49 @@ def test_registry_describe_reports_detector_that_cannot_be_created() -> None:
         raise DetectorError("model 'x' is not installed")
 
     about = _isolated(missing_model).describe("x")
-    assert (about["available"], about["problem"]) == (False, "model 'x' is not installed")
+    assert (about.available, about.problem) == (False, "model 'x' is not installed")
+
+
+def _with_reads() -> Registry:
+    """a makes A; b needs A; c needs A and reads B (made by b) and Z (made by z)."""
+    reg = Registry()
+    reg._loaded = True
+    reg.add(DetectorInfo("a", Shouting, requires=(), provides=("A",)))
+    reg.add(DetectorInfo("b", Shouting, requires=("A",), provides=("B",)))
+    reg.add(DetectorInfo("c", Shouting, requires=("A",), provides=("C",), reads=("B", "Z")))
+    reg.add(DetectorInfo("z", Shouting, requires=(), provides=("Z",), reads=("C",)))
+    return reg
+
+
+def test_registry_expand_runs_a_reader_after_the_maker_of_what_it_reads() -> None:
+    assert _with_reads().expand(["c", "b"]) == ["a", "b", "c"]
+
+
+def test_registry_expand_does_not_add_what_a_detector_only_reads() -> None:
+    assert _with_reads().expand(["c"]) == ["a", "c"]
+
+
+def test_registry_expand_lets_a_read_give_way_to_a_cycle() -> None:
+    # c reads Z and z reads C: both run, the first named first
+    assert _with_reads().expand(["z", "c"]) == ["a", "c", "z"]
+
+
+def test_registry_expand_orders_actors_after_stance_it_reads() -> None:
+    ordered = registry.expand(["entities", "actors", "stance"])
+    assert ordered.index("stance") < ordered.index("actors")
+
+
+@pytest.mark.parametrize("name", ["default", "baseline"])
+def test_registry_sets_are_the_ones_defined_once(name: str) -> None:
+    from unspin.detectors import SETS
+
+    assert registry.sets()[name] == SETS[name]
+
+
+def test_registry_listing_describes_every_detector_and_set() -> None:
+    listing = registry.listing()
+    assert [d.name for d in listing.detectors] == registry.names()
+    assert set(listing.sets) == set(registry.sets())
 
 
 @dataclass

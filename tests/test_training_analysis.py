@@ -141,16 +141,24 @@ def _tiny_data(folder: Path) -> Path:
     return folder
 
 
+def _args(command: str, argv: list[str]):  # type: ignore[no-untyped-def]
+    """Parse a training command line through the one argparse tree."""
+    from unspin.training.__main__ import build_parser
+
+    return build_parser().parse_args([command, *argv])
+
+
 def test_training_analysis_trains_exports_and_infers(tmp_path: Path) -> None:
-    from unspin.detectors.analysis import AnalysisEngine
+    from unspin.detectors.analysis.engine import AnalysisEngine
     from unspin.detectors.structure import Structure
     from unspin.document import Document
     from unspin.models.runtime import OnnxModel
-    from unspin.training.analysis import build_parser, export, train
+    from unspin.training.analysis import export, train
 
     base = _tiny_base(tmp_path / "base")
     data = _tiny_data(tmp_path / "data")
-    args = build_parser().parse_args(
+    args = _args(
+        "analysis",
         [
             "--data",
             str(data),
@@ -162,7 +170,7 @@ def test_training_analysis_trains_exports_and_infers(tmp_path: Path) -> None:
             str(base),
             "--max-rows",
             "4",
-        ]
+        ],
     )
     best = train(args)
     assert best.is_file()
@@ -179,19 +187,19 @@ def test_training_analysis_trains_exports_and_infers(tmp_path: Path) -> None:
 
 
 def test_training_stance_trains_resumes_exports_and_infers(tmp_path: Path) -> None:
-    from unspin.detectors.analysis import StanceModel
+    from unspin.detectors.analysis.stance import StanceModel
     from unspin.detectors.structure import Structure
     from unspin.document import Document
     from unspin.models.runtime import OnnxModel
-    from unspin.training.stance import build_parser, export, train
+    from unspin.training.stance import export, train
 
     base = _tiny_base(tmp_path / "base")
     data = _tiny_data(tmp_path / "data")
     argv = ["--data", str(data), "--out", str(tmp_path / "run"), "--base", str(base)]
     argv += ["--batch", "4", "--threads", "1", "--contrast", "0.5"]
-    best = train(build_parser().parse_args([*argv, "--epochs", "1"]))
+    best = train(_args("stance-train", [*argv, "--epochs", "1"]))
     assert best.is_file()
-    train(build_parser().parse_args([*argv, "--epochs", "2"]))  # resumes from last.pt
+    train(_args("stance-train", [*argv, "--epochs", "2"]))  # resumes from last.pt
     log = [json.loads(line) for line in (tmp_path / "run" / "log.jsonl").read_text().splitlines()]
     epochs = [r["epoch"] for r in log if r.get("event") == "epoch"]
     assert epochs == [1, 2]
@@ -210,20 +218,20 @@ def test_training_stance_trains_resumes_exports_and_infers(tmp_path: Path) -> No
 def test_training_stance_with_marked_others_exports_a_model_that_marks_them(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import unspin.detectors.analysis
-    import unspin.features
-    from unspin.detectors.analysis import StanceModel
+    import unspin.detectors.analysis.stance
+    import unspin.models.features
+    from unspin.detectors.analysis.stance import StanceModel
     from unspin.detectors.structure import Structure
     from unspin.document import Document
     from unspin.models.runtime import OnnxModel
-    from unspin.training.stance import build_parser, export, train
+    from unspin.training.stance import export, train
 
     base = _tiny_base(tmp_path / "base")
     data = _tiny_data(tmp_path / "data")
     argv = ["--data", str(data), "--out", str(tmp_path / "run"), "--base", str(base)]
     argv += ["--batch", "4", "--threads", "1", "--epochs", "1"]
     argv += ["--mark-others", "--mixed-repeats", "2"]
-    best = train(build_parser().parse_args(argv))
+    best = train(_args("stance-train", argv))
     folder = export(best, tmp_path / "model", base=base, mark_others=True)
     model = StanceModel(OnnxModel("stance", directory=folder))
     assert model.mark_others
@@ -231,13 +239,13 @@ def test_training_stance_with_marked_others_exports_a_model_that_marks_them(
     doc = Document("Mara Vale went to Oslo. Critics hated her plan.")
     doc = doc.with_layers(Structure().detect(doc))
     seen: list[tuple[str, list[tuple[int, int]]]] = []
-    mark = unspin.features.mark_target
+    mark = unspin.models.features.mark_target
 
     def spy(tok, text, start, end, *args, others=(), **kwargs):  # type: ignore[no-untyped-def]
         seen.append((text[start:end], list(others)))
         return mark(tok, text, start, end, *args, others=others, **kwargs)
 
-    monkeypatch.setattr(unspin.detectors.analysis, "mark_target", spy)
+    monkeypatch.setattr(unspin.detectors.analysis.stance, "mark_target", spy)
     probs = model.score(doc, [(0, 9), (18, 22), (24, 31)])
     assert [p.shape for p in probs] == [(3,)] * 3
     # Oslo, in the same sentence, is Mara Vale's other target and she is Oslo's; "Critics", in the
@@ -248,7 +256,7 @@ def test_training_stance_with_marked_others_exports_a_model_that_marks_them(
 
 
 def test_contrast_examples_join_sentences_whose_targets_disagree() -> None:
-    from unspin.training.analysis_data import StanceExample
+    from unspin.datasets.newsmtsc import StanceExample
     from unspin.training.stance import contrast_examples
 
     examples = [
@@ -268,7 +276,7 @@ def test_contrast_examples_join_sentences_whose_targets_disagree() -> None:
 
 
 def test_swap_names_replaces_every_target_and_keeps_its_label() -> None:
-    from unspin.training.analysis_data import StanceExample
+    from unspin.datasets.newsmtsc import StanceExample
     from unspin.training.stance import swap_names
 
     names = ["Mara Vale", "Ilsa Okafor", "the council", "Tomas Reed"]
@@ -303,7 +311,7 @@ def test_swap_names_replaces_every_target_and_keeps_its_label() -> None:
 def test_mark_target_puts_markers_around_the_target_and_keeps_it_when_cut(tmp_path: Path) -> None:
     from tokenizers import Tokenizer
 
-    from unspin.features import mark_target
+    from unspin.models.features import mark_target
 
     tok = Tokenizer.from_file(str(_tiny_base(tmp_path / "base") / "tokenizer.json"))
     tok.no_padding()
@@ -336,7 +344,7 @@ def test_mark_target_puts_markers_around_the_target_and_keeps_it_when_cut(tmp_pa
 def test_mark_target_marks_the_other_targets_and_skips_overlapping_ones(tmp_path: Path) -> None:
     from tokenizers import Tokenizer
 
-    from unspin.features import mark_target
+    from unspin.models.features import mark_target
 
     tok = Tokenizer.from_file(str(_tiny_base(tmp_path / "base") / "tokenizer.json"))
     tok.no_padding()
@@ -357,7 +365,7 @@ def test_mark_target_marks_the_other_targets_and_skips_overlapping_ones(tmp_path
 
 
 def test_soft_rows_mark_gold_and_soft_targets_as_each_others_others() -> None:
-    from unspin.training.analysis_data import StanceExample
+    from unspin.datasets.newsmtsc import StanceExample
     from unspin.training.common import base_model_path
     from unspin.training.stance import _tokenizer, soft_rows
 
@@ -375,14 +383,15 @@ def test_soft_rows_mark_gold_and_soft_targets_as_each_others_others() -> None:
 
 def _marked_teacher(tmp_path: Path) -> tuple[Path, Path, list[str], Path]:
     """A tiny base, tiny data, the trainer's common arguments and a --mark-others teacher."""
-    from unspin.training.stance import build_parser, train
+    from unspin.training.stance import train
 
     base = _tiny_base(tmp_path / "base")
     data = _tiny_data(tmp_path / "data")
     argv = ["--data", str(data), "--base", str(base), "--threads", "1"]
     teacher = train(
-        build_parser().parse_args(
-            [*argv, "--out", str(tmp_path / "t"), "--batch", "4", "--epochs", "1", "--mark-others"]
+        _args(
+            "stance-train",
+            [*argv, "--out", str(tmp_path / "t"), "--batch", "4", "--epochs", "1", "--mark-others"],
         )
     )
     return base, data, argv, teacher
@@ -390,12 +399,13 @@ def _marked_teacher(tmp_path: Path) -> tuple[Path, Path, list[str], Path]:
 
 def _student_rows(tmp_path: Path, argv: list[str], soft: Path) -> int:
     """Train a --mark-others student on ``soft``; return the rows it trained on."""
-    from unspin.training.stance import build_parser, train
+    from unspin.training.stance import train
 
     student = train(
-        build_parser().parse_args(
+        _args(
+            "stance-train",
             [*argv, "--out", str(tmp_path / "s"), "--batch", "4", "--epochs", "1"]
-            + ["--mark-others", "--soft", str(soft)]
+            + ["--mark-others", "--soft", str(soft)],
         )
     )
     assert student.is_file()
@@ -404,20 +414,15 @@ def _student_rows(tmp_path: Path, argv: list[str], soft: Path) -> int:
 
 
 def test_stance_teach_labels_untargeted_mentions_and_trains_a_student(tmp_path: Path) -> None:
-    from unspin.training.analysis_data import read_newsmtsc, split_newsmtsc
-    from unspin.training.stance import (
-        build_parser,
-        build_teach_parser,
-        read_soft,
-        teach,
-        train,
-    )
+    from unspin.datasets.newsmtsc import read_newsmtsc, split_newsmtsc
+    from unspin.training.stance import read_soft, teach, train
 
     base, data, argv, teacher = _marked_teacher(tmp_path)
     out = teach(
-        build_teach_parser().parse_args(
+        _args(
+            "stance-teach",
             [*argv, "--teachers", str(teacher), str(teacher), "--out", str(tmp_path / "soft.jsonl")]
-            + ["--mark-others"]
+            + ["--mark-others"],
         )
     )
     soft = read_soft(out)
@@ -441,26 +446,21 @@ def test_stance_teach_labels_untargeted_mentions_and_trains_a_student(tmp_path: 
     news.write_text(news.read_text() + json.dumps(record) + "\n")
     with pytest.raises(ValueError, match="validation"):
         train(
-            build_parser().parse_args(
-                [*argv, "--out", str(tmp_path / "b"), "--epochs", "1", "--soft", str(bad)]
+            _args(
+                "stance-train",
+                [*argv, "--out", str(tmp_path / "b"), "--epochs", "1", "--soft", str(bad)],
             )
         )
 
 
 def _held_example():  # type: ignore[no-untyped-def]
-    from unspin.training.analysis_data import StanceExample
+    from unspin.datasets.newsmtsc import StanceExample
 
     return StanceExample("allsides_18_1_1_x", "Mara Vale slept", ((0, 9, 1),))
 
 
 def test_stance_teach_labels_other_articles_with_an_exported_teacher(tmp_path: Path) -> None:
-    from unspin.training.stance import (
-        build_teach_parser,
-        export,
-        read_soft,
-        soft_texts,
-        teach,
-    )
+    from unspin.training.stance import export, read_soft, soft_texts, teach
 
     base, _data, argv, weights = _marked_teacher(tmp_path)
     folder = export(weights, tmp_path / "model", base=base, mark_others=True)
@@ -472,9 +472,10 @@ def test_stance_teach_labels_other_articles_with_an_exported_teacher(tmp_path: P
         encoding="utf-8",
     )
     out = teach(
-        build_teach_parser().parse_args(
+        _args(
+            "stance-teach",
             [*argv, "--teachers", str(folder), "--out", str(tmp_path / "soft.jsonl")]
-            + ["--mark-others", "--texts", str(articles)]
+            + ["--mark-others", "--texts", str(articles)],
         )
     )
     extra = soft_texts(out)
@@ -491,16 +492,65 @@ def test_stance_teach_labels_other_articles_with_an_exported_teacher(tmp_path: P
     # rows must be marked as the exported teacher was trained
     with pytest.raises(ValueError, match="mark_others=True"):
         teach(
-            build_teach_parser().parse_args(
-                [*argv, "--teachers", str(folder), "--out", str(tmp_path / "y.jsonl")]
+            _args(
+                "stance-teach",
+                [*argv, "--teachers", str(folder), "--out", str(tmp_path / "y.jsonl")],
             )
         )
     empty = tmp_path / "empty"
     empty.mkdir()
     with pytest.raises(ValueError, match="no .txt"):
         teach(
-            build_teach_parser().parse_args(
+            _args(
+                "stance-teach",
                 [*argv, "--teachers", str(folder), "--out", str(tmp_path / "x.jsonl")]
-                + ["--texts", str(empty)]
+                + ["--texts", str(empty)],
             )
         )
+
+
+def test_training_cli_every_command_has_help() -> None:
+    import argparse
+
+    from unspin.training.__main__ import build_parser
+
+    (sub,) = [a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)]
+    helps = {action.dest: action.help for action in sub._choices_actions}
+    assert set(helps) == set(sub.choices)
+    assert all(helps.values())
+    assert {"analysis", "stance", "persuasion"} <= set(helps)
+
+
+def test_training_analysis_command_builds_a_complete_model_folder(tmp_path: Path) -> None:
+    from unspin.detectors.analysis.engine import AnalysisEngine
+    from unspin.models.runtime import OnnxModel
+    from unspin.training.__main__ import main
+
+    base = _tiny_base(tmp_path / "base")
+    data = _tiny_data(tmp_path / "data")
+    run = tmp_path / "run"
+    argv = ["analysis", "--data", str(data), "--out", str(run), "--base", str(base)]
+    assert main([*argv, "--epochs", "1", "--max-rows", "4"]) == 0
+    engine = AnalysisEngine(OnnxModel("analysis", directory=run / "model"))
+    figures = json.loads((run / "model-figures.json").read_text())
+    assert engine.threshold == round(figures["claims_threshold"], 4)
+
+
+def test_training_stance_command_builds_a_complete_model_folder(tmp_path: Path) -> None:
+    from unspin.detectors.analysis.stance import StanceModel
+    from unspin.models.runtime import OnnxModel
+    from unspin.training.__main__ import main
+
+    base = _tiny_base(tmp_path / "base")
+    data = _tiny_data(tmp_path / "data")
+    run = tmp_path / "run"
+    argv = ["stance", "--data", str(data), "--out", str(run), "--base", str(base)]
+    assert main([*argv, "--max-steps", "2"]) == 0
+    model = StanceModel(OnnxModel("stance", directory=run / "model"))
+    assert model.mark_others
+    assert (run / "soft.jsonl").is_file()
+    assert [p.name for p in sorted(run.iterdir()) if (p / "best.pt").is_file()] == [
+        "student",
+        "teacher-a",
+        "teacher-b",
+    ]

@@ -82,16 +82,16 @@ def test_training_resume_continues_from_checkpoint(run: Path) -> None:
 
 
 def test_packaged_tiny_model_runs_in_the_detector(run: Path, tmp_path: Path) -> None:
-    from unspin.detectors.persuasion import make_persuasion
     from unspin.document import Document
     from unspin.pipeline import Pipeline
     from unspin.training.package import base_config, stage
     from unspin.training.persuasion import tokenizer_file
+    from unspin.training.persuasion_staged import staged_detector
 
     config = base_config({"block_tokens": 24, "context_tokens": 8})
     config["decode"]["threshold"] = 0.0  # an untrained model: every token is "on"
     folder = stage(run / "export" / "model.onnx", tokenizer_file(tiny=True), tmp_path, config)
-    detector = make_persuasion(directory=folder)
+    detector = staged_detector(folder)
     doc = Pipeline.from_names("structure").run(
         Document((DATA / "train-articles/article1.txt").read_text())
     )
@@ -102,7 +102,7 @@ def test_packaged_tiny_model_runs_in_the_detector(run: Path, tmp_path: Path) -> 
 
 
 def test_si_head_targets_mark_inside_begin_and_end() -> None:
-    from unspin.detectors.persuasion_windows import TokenizedText
+    from unspin.detectors.persuasion.windows import TokenizedText
     from unspin.training.si_head import si_targets
 
     # five tokens of 3 characters at 0, 4, 8, 12, 16; one span over tokens 1-3
@@ -154,9 +154,9 @@ def _assert_finds_spans(detector) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_si_head_package_runs_in_the_detector(run: Path, tmp_path: Path) -> None:
-    from unspin.detectors.persuasion import make_persuasion
     from unspin.training.package import base_config, package_si_head, stage
     from unspin.training.persuasion import tokenizer_file
+    from unspin.training.persuasion_staged import staged_detector
     from unspin.training.si_head import HeadConfig
 
     config = base_config({"block_tokens": 24, "context_tokens": 8})
@@ -173,7 +173,7 @@ def test_si_head_package_runs_in_the_detector(run: Path, tmp_path: Path) -> None
     assert 0.0 <= metrics["int8"]["si"]["f1"] <= 1.0
     manifest = (target / "manifest.json").read_text()
     assert "si_head.onnx" in manifest
-    detector = make_persuasion(directory=target)
+    detector = staged_detector(target)
     assert detector.si_head is not None
     _assert_finds_spans(detector)
 
@@ -258,12 +258,12 @@ def test_tc_head_export_matches_torch(tmp_path: Path) -> None:
 def test_tc_head_package_names_spans_in_the_detector(run: Path, tmp_path: Path) -> None:
     import json
 
-    from unspin.detectors.persuasion import make_persuasion
     from unspin.document import Document
     from unspin.pipeline import Pipeline
     from unspin.taxonomy import TECHNIQUES
     from unspin.training.package import base_config, package_tc_head, stage
     from unspin.training.persuasion import tokenizer_file
+    from unspin.training.persuasion_staged import staged_detector
     from unspin.training.tc_head import TCHeadConfig
 
     config = base_config({"block_tokens": 24, "context_tokens": 8})
@@ -284,7 +284,7 @@ def test_tc_head_package_names_spans_in_the_detector(run: Path, tmp_path: Path) 
     assert "tc_head.onnx" in manifest["files"]
     assert manifest["config"]["tc_head"]["file"] == "tc_head.onnx"
     assert manifest["config"]["temperature"]["tc_head"] > 0
-    detector = make_persuasion(directory=target)
+    detector = staged_detector(target)
     assert detector.tc_head is not None
     doc = Pipeline.from_names("structure").run(
         Document((DATA / "train-articles/article1.txt").read_text())
@@ -300,8 +300,8 @@ def test_tc_head_package_names_spans_in_the_detector(run: Path, tmp_path: Path) 
 def test_si_head_package_with_analysis_states_keeps_the_tc_head(run: Path, tmp_path: Path) -> None:
     import json
 
-    from unspin.detectors.analysis import engine
-    from unspin.detectors.persuasion import make_persuasion
+    from unspin.detectors.analysis.engine import engine
+    from unspin.detectors.persuasion.detector import make_persuasion
     from unspin.training.package import base_config, package_si_head, package_tc_head, stage
     from unspin.training.persuasion import tokenizer_file
     from unspin.training.si_head import HeadConfig

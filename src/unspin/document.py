@@ -15,9 +15,12 @@ from typing import Any
 
 from unspin.errors import InvalidInput
 
-__all__ = ["SCHEMA", "Span", "Layer", "Document", "text_id"]
+__all__ = ["SCHEMA", "READ_SCHEMAS", "Span", "Layer", "Document", "text_id"]
 
-SCHEMA = "unspin.document/1"
+SCHEMA = "unspin.document/2"
+"""The JSON schema this unspin writes (``src/unspin/schema/document-2.json``)."""
+READ_SCHEMAS = ("unspin.document/1", SCHEMA)
+"""The JSON schemas this unspin reads: /1 wrote the actors twice (top level and in the layer)."""
 
 
 def _frozen(mapping: Mapping[str, Any] | None) -> Mapping[str, Any]:
@@ -210,7 +213,8 @@ class Document:
 
     @property
     def actors(self) -> list[dict[str, Any]]:
-        """The document-level actors list, from the ``actors`` layer (empty if not analysed)."""
+        """The actors as JSON objects, from the ``actors`` layer's data (empty if not analysed;
+        ``unspin.detectors.analysis.actors.actors_of`` gives them typed)."""
         layer = self.layers.get("actors")
         if layer is None:
             return []
@@ -238,39 +242,50 @@ class Document:
         return self.layers[name]
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the ``unspin.document/1`` JSON object."""
-        out: dict[str, Any] = {
+        """Return the ``unspin.document/2`` JSON object (the actors are in the ``actors``
+        layer's ``data``, once)."""
+        return {
             "schema": SCHEMA,
             "id": self.id,
             "text": self.text,
             "meta": _plain(self.meta),
             "layers": {name: layer.to_dict() for name, layer in sorted(self.layers.items())},
         }
-        if "actors" in self.layers:
-            out["actors"] = self.actors
-        return out
 
     def to_json(self, *, indent: int | None = None) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Document:
-        """Build a document from its ``unspin.document/1`` JSON object.
+        """Build a document from its ``unspin.document/2`` (or ``/1``) JSON object.
+
+        A /1 document's top-level ``actors`` copy is read only where its ``actors`` layer lacks
+        them.
 
         Raises:
-            InvalidInput: the object is not of that schema or its fields are malformed.
+            InvalidInput: the object is not of a schema this unspin reads, or its fields are
+                malformed.
         """
         if not isinstance(data, Mapping):
             raise InvalidInput("a document must be a JSON object")
         schema = data.get("schema", SCHEMA)
-        if schema != SCHEMA:
-            raise InvalidInput(f"unsupported schema {schema!r}; this unspin reads {SCHEMA!r}")
+        if schema not in READ_SCHEMAS:
+            raise InvalidInput(
+                f"unsupported schema {schema!r}; this unspin reads {', '.join(READ_SCHEMAS)}"
+            )
         if "text" not in data:
             raise InvalidInput("document JSON has no 'text'")
         layers_data = data.get("layers") or {}
         if not isinstance(layers_data, Mapping):
             raise InvalidInput("document 'layers' must be an object")
         layers = {name: Layer.from_dict(name, ld) for name, ld in layers_data.items()}
+        actors = layers.get("actors")
+        old_copy = data.get("actors") if schema != SCHEMA else None
+        if actors is not None and "actors" not in actors.data and isinstance(old_copy, list):
+            with_actors = {**actors.data, "actors": old_copy}
+            layers["actors"] = Layer(
+                "actors", actors.spans, actors.producer, actors.config, with_actors
+            )
         return cls(
             text=data["text"], meta=data.get("meta") or {}, layers=layers, id=data.get("id", "")
         )

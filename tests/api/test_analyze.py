@@ -10,7 +10,7 @@ import pytest
 from api_support import OPINION
 from fastapi.testclient import TestClient
 
-SCHEMA = json.loads(files("unspin").joinpath("schema/document-1.json").read_text("utf-8"))
+SCHEMA = json.loads(files("unspin").joinpath("schema/document-2.json").read_text("utf-8"))
 
 
 def analyze(client: TestClient, **body: object):  # type: ignore[no-untyped-def]

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from dup_fixtures import COURIER, OTHER, POST, WIRE, reheaded, reworded, trimmed
 
-from unspin.corpus.dups import DupOptions, Item, Signer, find_duplicates
+from unspin.corpus.dups import DupOptions, Item, Signer, corpus_duplicates, find_duplicates
 from unspin.errors import InvalidInput
 
 STATEMENT = (
@@ -17,7 +17,7 @@ STATEMENT = (
 
 def _clusters(items: list[Item]) -> list[set[str]]:
     result = find_duplicates(items)
-    return [{m["id"] for m in cluster["members"]} for cluster in result["clusters"]]
+    return [{m.id for m in cluster.members} for cluster in result.clusters]
 
 
 def _cluster_of(items: list[Item], doc_id: str) -> set[str]:
@@ -66,8 +66,8 @@ def test_find_duplicates_first_member_is_the_earliest():
         Item("copy", COPIES["trimmed"], "b", "2024-05-09"),
         Item("courier", COURIER, "a", "2024-05-07"),
     ]
-    members = find_duplicates(items)["clusters"][0]["members"]
-    assert [m["id"] for m in members] == ["courier", "copy"]
+    members = find_duplicates(items).clusters[0].members
+    assert [m.id for m in members] == ["courier", "copy"]
 
 
 def test_find_duplicates_reports_source_and_similarity():
@@ -75,15 +75,15 @@ def test_find_duplicates_reports_source_and_similarity():
         Item("courier", COURIER, "https://kelby-courier.example/fire", "2024-05-07"),
         Item("copy", COPIES["trimmed"], "/tmp/copy.html", "2024-05-08"),
     ]
-    members = find_duplicates(items)["clusters"][0]["members"]
-    assert [(m["source"], m["similarity"] > 0.8) for m in members] == [
+    members = find_duplicates(items).clusters[0].members
+    assert [(m.source, m.similarity > 0.8) for m in members] == [
         ("https://kelby-courier.example/fire", True),
         ("/tmp/copy.html", True),
     ]
 
 
 def test_find_duplicates_skips_texts_without_words():
-    assert find_duplicates([Item("a", "... !!!"), Item("b", "--")])["documents"] == 0
+    assert find_duplicates([Item("a", "... !!!"), Item("b", "--")]).documents == 0
 
 
 def test_signer_matches_datasketch_minhash():
@@ -113,8 +113,8 @@ def test_corpus_duplicates_lists_exact_copies_at_each_source(corpus):
     corpus.add(HARBOUR)
     corpus.add(BUDGET)
     corpus.add_sighting(Document(HARBOUR.text, meta={"source": "https://mirror.example/strike"}))
-    clusters = corpus.dups()["clusters"]
-    assert [sorted(m["source"] for m in c["members"]) for c in clusters] == [
+    clusters = corpus_duplicates(corpus).clusters
+    assert [sorted(m.source for m in c.members) for c in clusters] == [
         sorted([HARBOUR.meta["source"], "https://mirror.example/strike"])
     ]
 
@@ -125,8 +125,8 @@ def test_corpus_duplicates_finds_edited_copies_in_the_store(corpus):
     corpus.add(make_doc(COURIER, source="https://kelby-courier.example/fire"))
     corpus.add(make_doc(POST, source="https://northern-post.example/kelby"))
     corpus.add(make_doc(COPIES["trimmed"], source="https://aggregator.example/1"))
-    clusters = corpus.dups()["clusters"]
-    assert [sorted(m["source"] for m in c["members"]) for c in clusters] == [
+    clusters = corpus_duplicates(corpus).clusters
+    assert [sorted(m.source for m in c.members) for c in clusters] == [
         ["https://aggregator.example/1", "https://kelby-courier.example/fire"]
     ]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from unspin.corpus.dups import corpus_duplicates
 from unspin.corpus.ingest import add_inputs
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "corpus.jsonl"
@@ -11,5 +12,5 @@ EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "corpus.jsonl"
 
 def test_example_corpus_dups_finds_the_republished_copy(corpus):
     add_inputs(corpus, [str(EXAMPLE)], detectors="baseline")
-    clusters = corpus.dups()["clusters"]
-    assert [[m["id"] for m in c["members"]] for c in clusters] == [["courier-0412", "harbour-0413"]]
+    clusters = corpus_duplicates(corpus).clusters
+    assert [[m.id for m in c.members] for c in clusters] == [["courier-0412", "harbour-0413"]]

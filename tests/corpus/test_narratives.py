@@ -16,6 +16,7 @@ from unspin.corpus.narratives import (
     NarrativeOptions,
     Unit,
     cluster_vectors,
+    corpus_narratives,
     find_narratives,
     narrative_timeline,
 )
@@ -57,32 +58,32 @@ def _narratives(**options):  # type: ignore[no-untyped-def]
 
 def test_find_narratives_groups_the_same_story():
     result = _narratives()
-    assert [sorted(m["id"] for m in n["members"]) for n in result["narratives"]] == [
+    assert [sorted(m.id for m in n.members) for n in result.narratives] == [
         ["courier", "post", "wire"]
     ]
 
 
 def test_find_narratives_counts_unassigned_texts():
-    assert _narratives()["unassigned"] == 1
+    assert _narratives().unassigned == 1
 
 
 def test_find_narratives_min_size_one_keeps_singletons():
-    assert len(_narratives(min_size=1)["narratives"]) == 2
+    assert len(_narratives(min_size=1).narratives) == 2
 
 
 def test_find_narratives_names_cluster_by_key_phrases():
-    phrases = _narratives()["narratives"][0]["key_phrases"]
+    phrases = _narratives().narratives[0].key_phrases
     assert any("warehouse" in phrase or "brandt" in phrase for phrase in phrases)
 
 
 def test_find_narratives_lists_sources():
-    sources = {s["source"] for s in _narratives()["narratives"][0]["sources"]}
+    sources = {s.source for s in _narratives().narratives[0].sources}
     assert sources == {"kelby-courier.example", "northern-post.example", "regional-wire"}
 
 
 def test_find_narratives_timeline_by_week():
-    narrative = _narratives(freq="week")["narratives"][0]
-    assert narrative["timeline"] == [
+    narrative = _narratives(freq="week").narratives[0]
+    assert [p.to_dict() for p in narrative.timeline] == [
         {"period": "2024-05-06", "count": 2},
         {"period": "2024-05-13", "count": 1},
     ]
@@ -97,7 +98,7 @@ def test_narrative_timeline_maps_periods_to_narratives():
 
 
 def test_find_narratives_empty_input_finds_nothing():
-    assert find_narratives([], KeywordEmbedder())["narratives"] == []
+    assert find_narratives([], KeywordEmbedder()).narratives == ()
 
 
 def test_narrative_options_bad_freq_raises_invalid_input():
@@ -131,8 +132,8 @@ def test_corpus_narratives_over_stored_documents(corpus):
         corpus.add(
             make_doc(unit.text, source=unit.source, published=unit.published, title=unit.title)
         )
-    result = corpus.narratives(embedder=KeywordEmbedder())
-    assert [n["size"] for n in result["narratives"]] == [3]
+    result = corpus_narratives(corpus, embedder=KeywordEmbedder())
+    assert [n.size for n in result.narratives] == [3]
 
 
 def test_corpus_narratives_of_claims(corpus):
@@ -152,8 +153,8 @@ def test_corpus_narratives_of_claims(corpus):
         producer="c@1",
     )
     corpus.add(make_doc(text, published="2024-05-01").with_layer(claims))
-    result = corpus.narratives(embedder=KeywordEmbedder(), unit="claim")
-    assert sorted(tuple(m["claim"] for m in n["members"]) for n in result["narratives"]) == [
+    result = corpus_narratives(corpus, embedder=KeywordEmbedder(), unit="claim")
+    assert sorted(tuple(m.claim for m in n.members) for n in result.narratives) == [
         ("The library opened.", "Library hours grew."),
         ("The warehouse burned.", "A warehouse fire again."),
     ]
@@ -194,15 +195,15 @@ def test_corpus_narratives_embed_each_document_once(corpus):
     for unit in UNITS:
         corpus.add(make_doc(unit.text, source=unit.source, published=unit.published))
     embedder = KeywordEmbedder()
-    first = corpus.narratives(embedder=embedder)
-    second = corpus.narratives(embedder=embedder)
-    assert (sum(len(c) for c in embedder.calls), first["narratives"]) == (4, second["narratives"])
+    first = corpus_narratives(corpus, embedder=embedder)
+    second = corpus_narratives(corpus, embedder=embedder)
+    assert (sum(len(c) for c in embedder.calls), first.narratives) == (4, second.narratives)
 
 
 def test_corpus_narratives_cache_follows_the_model(corpus):
     corpus.add(make_doc(COURIER, published="2024-05-07"))
-    corpus.narratives(embedder=KeywordEmbedder())
+    corpus_narratives(corpus, embedder=KeywordEmbedder())
     other = KeywordEmbedder()
     other.producer = "keyword-double@2"  # type: ignore[misc]
-    corpus.narratives(embedder=other)
+    corpus_narratives(corpus, embedder=other)
     assert len(other.calls) == 1

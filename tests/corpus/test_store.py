@@ -162,11 +162,13 @@ def test_corpus_stats_counts_techniques(corpus):
     )
 
 
-def test_corpus_timeline_groups_by_week(corpus):
+def test_document_timeline_groups_by_week(corpus):
+    from unspin.corpus.timeline import document_timeline
+
     for doc in (HARBOUR, BUDGET, BRIDGE):
         corpus.add(doc)
-    rows = corpus.timeline("week")
-    assert [(r["period"], r["documents"]) for r in rows] == [("2024-03-04", 2), ("2024-03-11", 1)]
+    rows = document_timeline(corpus, "week")
+    assert [(r.period, r.documents) for r in rows] == [("2024-03-04", 2), ("2024-03-11", 1)]
 
 
 @pytest.mark.parametrize(

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import dataclasses
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Annotated, Any, Literal
@@ -114,7 +112,7 @@ def _require_key(request: Request, state: State) -> None:
 
 def _read(body: AnalyzeRequest, *, allow_private: bool) -> Document:
     """Turn the request's text, HTML or URL into a Document: the rules of a JSONL record."""
-    from unspin.sources import from_record
+    from unspin.sources.records import from_record
 
     record = body.meta.model_dump(exclude_none=True) if body.meta else {}
     for kind in ("text", "html", "url"):
@@ -124,24 +122,6 @@ def _read(body: AnalyzeRequest, *, allow_private: bool) -> Document:
     # a URL input is named by itself in errors; the schema allows only http(s) there
     name = body.url or ("html" if body.html is not None else "text")
     return from_record(record, name=name, allow_private=allow_private)
-
-
-def jsonable(value: Any) -> Any:
-    """Turn library results (documents, dataclasses, tuples, mappings) into JSON values."""
-    if isinstance(value, Document):
-        return value.to_dict()
-    to_dict = getattr(value, "to_dict", None)
-    if callable(to_dict):
-        return jsonable(to_dict())
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, Mapping):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set | frozenset):
-        return [jsonable(v) for v in value]
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
 
 
 def build_router() -> APIRouter:
@@ -169,7 +149,7 @@ def build_router() -> APIRouter:
     async def analyze(request: Request, body: AnalyzeRequest) -> JSONResponse:
         """Analyse one article given as text, HTML or a URL; optionally store it.
 
-        Returns the ``unspin.document/1`` JSON: the text, its metadata and one layer per
+        Returns the ``unspin.document/2`` JSON: the text, its metadata and one layer per
         analysis (``persuasion``, ``claims``, ``entities``, ...), with code-point offsets.
         """
         state = _state(request)
@@ -243,14 +223,16 @@ def build_router() -> APIRouter:
         """
         from unspin.corpus.stats import stats_report
 
-        return jsonable(stats_report(_state(request).need_corpus(), freq=freq))
+        return stats_report(_state(request).need_corpus(), freq=freq).to_dict()
 
     @router.get("/api/v1/dups", responses=ERRORS, tags=["corpus"])
     async def dups(request: Request) -> Any:
         """Clusters of republished and edited copies: ``{"clusters": [{"members": [...]}]}``."""
+        from unspin.corpus.dups import corpus_duplicates
+
         state = _state(request)
         corpus = state.need_corpus()
-        return jsonable(await state.pool.run(corpus.dups))
+        return (await state.pool.run(lambda: corpus_duplicates(corpus))).to_dict()
 
     @router.get("/api/v1/narratives", responses=ERRORS, tags=["corpus"])
     async def narratives(
@@ -265,27 +247,19 @@ def build_router() -> APIRouter:
         options: dict[str, Any] = {"unit": unit}
         if state.embedder is not None:
             options["embedder"] = state.embedder
-        return jsonable(await state.pool.run(lambda: corpus.narratives(**options)))
+        from unspin.corpus.narratives import corpus_narratives
+
+        return (await state.pool.run(lambda: corpus_narratives(corpus, **options))).to_dict()
 
     @router.get("/api/v1/detectors", response_model=DetectorList, tags=["meta"])
     def detectors(request: Request) -> DetectorList:
         """List the registered detectors and detector sets."""
         from unspin.detectors import registry
 
-        infos = [registry.info(name) for name in registry.names()]
+        listing = registry.listing().to_dict()
         return DetectorList(
-            detectors=[
-                DetectorOut(
-                    name=info.name,
-                    version=info.version,
-                    description=info.description,
-                    requires=list(info.requires),
-                    provides=list(info.provides),
-                    model_files=list(info.model_files),
-                )
-                for info in infos
-            ],
-            sets={name: list(members) for name, members in registry.sets().items()},
+            detectors=[DetectorOut(**about) for about in listing["detectors"]],
+            sets=listing["sets"],
             default=_state(request).settings.detectors,
         )
 
@@ -308,7 +282,7 @@ def _analyze(state: State, body: AnalyzeRequest, names: str) -> Document:
 
 
 def _search(corpus: Any, *, q: str | None, **filters: Any) -> tuple[list[dict[str, Any]], int]:
-    from unspin.formats import summary
+    from unspin.formats.view import summary
 
     docs, total = corpus.search(q or "", **filters)
     return [summary(doc) for doc in docs], total

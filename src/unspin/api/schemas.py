@@ -77,16 +77,15 @@ class AnalyzeRequest(BaseModel):
 
 
 class DocumentOut(BaseModel):
-    """An ``unspin.document/1`` object (see ``unspin/schema/document-1.json``)."""
+    """An ``unspin.document/2`` object (see ``unspin/schema/document-2.json``)."""
 
     model_config = ConfigDict(extra="allow", populate_by_name=True)
 
-    schema_: str = Field("unspin.document/1", alias="schema")
+    schema_: str = Field("unspin.document/2", alias="schema")
     id: str
     text: str
     meta: dict[str, Any]
     layers: dict[str, Any]
-    actors: list[dict[str, Any]] | None = None
 
 
 class DocumentList(BaseModel):
@@ -118,12 +117,17 @@ class Health(BaseModel):
 
 
 class DetectorOut(BaseModel):
+    """One detector, as ``unspin detectors`` lists it (``Registry.describe``)."""
+
     name: str
-    version: str
+    version: str | None
     description: str
     requires: list[str]
+    reads: list[str]
     provides: list[str]
     model_files: list[str]
+    available: bool
+    problem: str | None
 
 
 class DetectorList(BaseModel):

@@ -232,7 +232,8 @@ def _say(line: str, console: Any = None) -> None:
 
 def cmd_eval_ptc(args: argparse.Namespace) -> int:
     """Run the PTC evaluation and print its summary."""
-    from unspin.evaluation.ptc import evaluate_ptc, read_ids
+    from unspin.datasets.ptc import read_ids
+    from unspin.evaluation.ptc import evaluate_ptc
 
     report = evaluate_ptc(
         args.articles,
@@ -313,7 +314,8 @@ def _open_output(path: str | None) -> Iterator[TextIO]:
 
 
 def _write_stream(docs: Iterable[Any], fmt: str, out: TextIO) -> None:
-    from unspin.formats import render, write_jsonl
+    from unspin.formats import render
+    from unspin.formats.json import write_jsonl
 
     if fmt == "jsonl":
         write_jsonl(docs, out)
@@ -417,26 +419,29 @@ def cmd_detectors(args: argparse.Namespace) -> int:
 
     from unspin.detectors import registry
 
+    listing = registry.listing()
     table = Table(title="detectors", show_lines=False)
-    for column in ("name", "version", "provides", "requires", "description", "model files"):
-        table.add_column(column)
-    for name in registry.names():
-        about = registry.describe(name)
-        version = about["version"] or "-"
-        if not about["available"]:
-            version = f"{version} (unavailable: {about['problem']})"
+    columns = ("name", "version", "provides", "requires", "reads", "description", "model files")
+    for column in columns:
+        # file names stay whole; the description wraps instead
+        table.add_column(column, no_wrap=column == "model files")
+    for about in listing.detectors:
+        version = about.version or "-"
+        if not about.available:
+            version = f"{version} (unavailable: {about.problem})"
         table.add_row(
-            name,
+            about.name,
             version,
-            ", ".join(about["provides"]),
-            ", ".join(about["requires"]) or "-",
-            about["description"],
-            "\n".join(about["model_files"]) or "-",
+            ", ".join(about.provides),
+            ", ".join(about.requires) or "-",
+            ", ".join(about.reads) or "-",
+            about.description,
+            "\n".join(about.model_files) or "-",
         )
     sets = Table(title="sets")
     sets.add_column("name")
     sets.add_column("detectors")
-    for name, members in sorted(registry.sets().items()):
+    for name, members in listing.sets.items():
         sets.add_row(name, ", ".join(members))
     console = Console(width=None if sys.stdout.isatty() else 160)
     console.print(table)

@@ -11,11 +11,14 @@ import argparse
 import contextlib
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from unspin.cli.options import command, db_option, format_option, input_options
+
+if TYPE_CHECKING:
+    from unspin.corpus.narratives import Narratives
 
 __all__ = ["add_corpus_parser"]
 
@@ -321,7 +324,7 @@ def _add_progress(show: bool) -> Iterator[Callable[[str, Any], None] | None]:
 
 
 def _doc_rows(docs: list[Any]) -> list[list[Any]]:
-    from unspin.formats import summary
+    from unspin.formats.view import summary
 
     rows = []
     for doc in docs:
@@ -343,7 +346,7 @@ def _print_docs(docs: list[Any], total: int, fmt: str, title: str) -> None:
     if fmt == "json":
         _print_json({"total": total, "documents": [doc.to_dict() for doc in docs]})
     elif fmt == "jsonl":
-        from unspin.formats import write_jsonl
+        from unspin.formats.json import write_jsonl
 
         write_jsonl(docs, sys.stdout)
     else:
@@ -435,11 +438,12 @@ def cmd_stats(args: argparse.Namespace) -> int:
     if args.charts:
         from unspin.corpus.charts import write_report
 
-        page = write_report(report, report["timeline"], Path(args.charts))
+        page = write_report(report, report.timeline, Path(args.charts))
         print(f"wrote {page}", file=sys.stderr)
     if args.format == "json":
-        _print_json(report)
+        _print_json(report.to_dict())
         return 0
+    store = report.store
     console = _console()
     console.print(
         _table(
@@ -447,7 +451,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
             ["documents", "sightings", "sources", "from", "to", "backend", "schema"],
             [
                 [
-                    report[key]
+                    store[key]
                     for key in (
                         "documents",
                         "sightings",
@@ -461,18 +465,18 @@ def cmd_stats(args: argparse.Namespace) -> int:
             ],
         )
     )
-    labels = list(report["techniques"])
+    labels = list(report.techniques)
     console.print(
         _table(
             "technique spans per document, by source",
             ["source", "documents", *labels],
             [
                 [
-                    s["source"],
-                    s["documents"],
-                    *[f"{s['techniques'].get(t, {}).get('per_document', 0.0):.2f}" for t in labels],
+                    s.source,
+                    s.documents,
+                    *[f"{_per_document(s, t):.2f}" for t in labels],
                 ]
-                for s in report["sources"]
+                for s in report.sources
             ],
         )
     )
@@ -482,28 +486,28 @@ def cmd_stats(args: argparse.Namespace) -> int:
             ["period", "source", "documents", *labels],
             [
                 [
-                    r["period"],
-                    r["source"],
-                    r["documents"],
-                    *[f"{r['techniques'].get(t, 0.0):.2f}" for t in labels],
+                    r.period,
+                    r.source,
+                    r.documents,
+                    *[f"{r.techniques.get(t, 0.0):.2f}" for t in labels],
                 ]
-                for r in report["over_time"]
+                for r in report.over_time
             ],
         )
     )
     rows = []
-    for actor in report["actors"]:
-        for source, v in actor["stance"].items():
+    for actor in report.actors:
+        for source, v in actor.stance.items():
             rows.append(
                 [
-                    actor["name"],
-                    actor["documents"],
+                    actor.name,
+                    actor.documents,
                     source,
-                    v["negative"],
-                    v["neutral"],
-                    v["positive"],
-                    v["unknown"],
-                    "" if v["net"] is None else f"{v['net']:+.2f}",
+                    v.negative,
+                    v.neutral,
+                    v.positive,
+                    v.unknown,
+                    "" if v.net is None else f"{v.net:+.2f}",
                 ]
             )
     console.print(
@@ -516,23 +520,28 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return 0
 
 
+def _per_document(source: Any, label: str) -> float:
+    rate = source.techniques.get(label)
+    return rate.per_document if rate is not None else 0.0
+
+
 def cmd_dups(args: argparse.Namespace) -> int:
     """Print clusters of near-duplicate documents."""
-    from unspin.corpus.dups import DupOptions
+    from unspin.corpus.dups import DupOptions, corpus_duplicates
 
     options = DupOptions(shingle=args.shingle, overlap=args.overlap, jaccard=args.jaccard)
     with _open(args) as corpus:
-        result = corpus.dups(options=options)
+        result = corpus_duplicates(corpus, options)
     if args.format == "json":
-        _print_json(result)
+        _print_json(result.to_dict())
         return 0
     rows = []
-    for number, cluster in enumerate(result["clusters"], 1):
-        for member in cluster["members"]:
-            rows.append([number, member["id"], member["source"], f"{member['similarity']:.2f}"])
+    for number, cluster in enumerate(result.clusters, 1):
+        for member in cluster.members:
+            rows.append([number, member.id, member.source, f"{member.similarity:.2f}"])
     _console().print(
         _table(
-            f"{len(result['clusters'])} clusters of copies among {result['documents']} documents",
+            f"{len(result.clusters)} clusters of copies among {result.documents} documents",
             ["cluster", "id", "source", "similarity"],
             rows,
         )
@@ -540,13 +549,13 @@ def cmd_dups(args: argparse.Namespace) -> int:
     return 0
 
 
-def _narratives(args: argparse.Namespace, corpus: Any, freq: str) -> dict[str, Any]:
-    from unspin.corpus.narratives import NarrativeOptions
+def _narratives(args: argparse.Namespace, corpus: Any, freq: str) -> Narratives:
+    from unspin.corpus.narratives import NarrativeOptions, corpus_narratives
     from unspin.models.embeddings import Embedder
 
     options = NarrativeOptions(threshold=args.threshold, min_size=args.min_size, freq=freq)
     embedder = Embedder(directory=args.model_dir) if args.model_dir else Embedder()
-    return corpus.narratives(embedder=embedder, unit=args.unit, options=options)  # type: ignore[no-any-return]
+    return corpus_narratives(corpus, embedder=embedder, unit=args.unit, options=options)
 
 
 def cmd_narratives(args: argparse.Namespace) -> int:
@@ -554,23 +563,23 @@ def cmd_narratives(args: argparse.Namespace) -> int:
     with _open(args) as corpus:
         result = _narratives(args, corpus, args.freq)
     if args.format == "json":
-        _print_json(result)
+        _print_json(result.to_dict())
         return 0
     rows = [
         [
-            n["id"],
-            n["label"],
-            n["size"],
-            ", ".join(f"{s['source']} ({s['count']})" for s in n["sources"]),
-            n["first_seen"],
-            n["last_seen"],
+            n.id,
+            n.label,
+            n.size,
+            ", ".join(f"{s.source} ({s.count})" for s in n.sources),
+            n.first_seen,
+            n.last_seen,
         ]
-        for n in result["narratives"]
+        for n in result.narratives
     ]
     _console().print(
         _table(
-            f"{len(rows)} narratives among {result['units']} {result['unit']}s "
-            f"({result['unassigned']} in none)",
+            f"{len(rows)} narratives among {result.units} {result.unit}s "
+            f"({result.unassigned} in none)",
             ["id", "key phrases", "size", "sources", "first", "last"],
             rows,
         )
@@ -581,24 +590,25 @@ def cmd_narratives(args: argparse.Namespace) -> int:
 def cmd_timeline(args: argparse.Namespace) -> int:
     """Print documents, techniques (and narratives) per period."""
     from unspin.corpus.narratives import timeline_with_narratives
+    from unspin.corpus.timeline import document_timeline
 
     with _open(args) as corpus:
-        timeline = corpus.timeline(args.freq)
+        timeline = document_timeline(corpus, args.freq)
         if args.narratives:
             timeline = timeline_with_narratives(timeline, _narratives(args, corpus, args.freq))
     if args.format == "json":
-        _print_json({"freq": args.freq, "timeline": timeline})
+        _print_json({"freq": args.freq, "timeline": [row.to_dict() for row in timeline]})
         return 0
     columns = ["period", "documents", "techniques"] + (["narratives"] if args.narratives else [])
     rows = []
     for row in timeline:
-        cells = [row["period"], row["documents"], _counts(row["techniques"])]
+        cells = [row.period, row.documents, _counts(row.techniques)]
         if args.narratives:
-            cells.append(_counts(row["narratives"]))
+            cells.append(_counts(row.narratives or {}))
         rows.append(cells)
     _console().print(_table(f"timeline per {args.freq}", columns, rows))
     return 0
 
 
-def _counts(counts: dict[str, int]) -> str:
+def _counts(counts: Mapping[str, int]) -> str:
     return ", ".join(f"{key} {n}" for key, n in counts.items())

@@ -6,10 +6,15 @@ Every piece of article-derived text (sources, actor names, labels) is escaped in
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from unspin.errors import StorageError
+
+if TYPE_CHECKING:
+    from unspin.corpus.stats import SourceStatistics, Statistics
+    from unspin.corpus.timeline import TimelineRow
 
 __all__ = ["write_report"]
 
@@ -23,22 +28,20 @@ def _pyplot() -> Any:
     return plt
 
 
-def _technique_chart(stats: dict[str, Any], path: Path) -> bool:
-    sources = [s["source"] for s in stats["sources"]][:20]
-    labels = list(stats["techniques"])
+def _per_document(source: Any, label: str) -> float:
+    rate = source.techniques.get(label)
+    return rate.per_document if rate is not None else 0.0
+
+
+def _technique_chart(stats: Statistics | SourceStatistics, path: Path) -> bool:
+    sources = [s.source for s in stats.sources][:20]
+    labels = list(stats.techniques)
     if not sources or not labels:
         return False
     plt = _pyplot()
     rates = [
         [
-            next(
-                (
-                    s["techniques"].get(label, {}).get("per_document", 0.0)
-                    for s in stats["sources"]
-                    if s["source"] == source
-                ),
-                0.0,
-            )
+            next((_per_document(s, label) for s in stats.sources if s.source == source), 0.0)
             for label in labels
         ]
         for source in sources
@@ -55,14 +58,14 @@ def _technique_chart(stats: dict[str, Any], path: Path) -> bool:
     return True
 
 
-def _timeline_chart(timeline: list[dict[str, Any]], path: Path) -> bool:
+def _timeline_chart(timeline: Sequence[TimelineRow], path: Path) -> bool:
     if not timeline:
         return False
     plt = _pyplot()
-    periods = [row["period"] for row in timeline]
+    periods = [row.period for row in timeline]
     fig, ax = plt.subplots(figsize=(8, 3.5))
-    ax.plot(periods, [row["documents"] for row in timeline], marker="o", label="documents")
-    totals = [sum(row["techniques"].values()) for row in timeline]
+    ax.plot(periods, [row.documents for row in timeline], marker="o", label="documents")
+    totals = [sum(row.techniques.values()) for row in timeline]
     ax.plot(periods, totals, marker="s", label="technique spans")
     ax.set_title("Documents and technique spans over time")
     ax.tick_params(axis="x", rotation=45, labelsize=8)
@@ -73,12 +76,12 @@ def _timeline_chart(timeline: list[dict[str, Any]], path: Path) -> bool:
     return True
 
 
-def _stance_chart(stats: dict[str, Any], path: Path) -> bool:
+def _stance_chart(stats: Statistics | SourceStatistics, path: Path) -> bool:
     rows = [
-        (actor["name"], source, values["net"])
-        for actor in stats["actors"][:8]
-        for source, values in actor["stance"].items()
-        if values["net"] is not None
+        (actor.name, source, values.net)
+        for actor in stats.actors[:8]
+        for source, values in actor.stance.items()
+        if values.net is not None
     ]
     if not rows:
         return False
@@ -98,12 +101,14 @@ def _stance_chart(stats: dict[str, Any], path: Path) -> bool:
     return True
 
 
-def write_report(stats: dict[str, Any], timeline: list[dict[str, Any]], folder: Path) -> Path:
+def write_report(
+    stats: Statistics | SourceStatistics, timeline: Sequence[TimelineRow], folder: Path
+) -> Path:
     """Write the charts as PNG files and an ``index.html`` page showing them with the tables.
 
     Args:
         stats: what :func:`unspin.corpus.stats.stats_report` (or ``source_stats``) returns.
-        timeline: what ``Corpus.timeline`` returns.
+        timeline: what :func:`unspin.corpus.timeline.document_timeline` returns.
         folder: where to write (created if missing).
 
     Returns:
@@ -136,28 +141,23 @@ def write_report(stats: dict[str, Any], timeline: list[dict[str, Any]], folder: 
         parts.append(f"<h2>{esc(title)}</h2><img src='{esc(name)}' alt='{esc(title)}'>")
     parts.append(
         "<h2>Techniques per document, by source</h2><table><tr><th>source</th>"
-        "<th>documents</th>" + "".join(f"<th>{esc(t)}</th>" for t in stats["techniques"]) + "</tr>"
+        "<th>documents</th>" + "".join(f"<th>{esc(t)}</th>" for t in stats.techniques) + "</tr>"
     )
-    for source in stats["sources"]:
-        cells = "".join(
-            f"<td>{source['techniques'].get(t, {}).get('per_document', 0.0):.2f}</td>"
-            for t in stats["techniques"]
-        )
-        parts.append(
-            f"<tr><td>{esc(source['source'])}</td><td>{source['documents']}</td>{cells}</tr>"
-        )
+    for source in stats.sources:
+        cells = "".join(f"<td>{_per_document(source, t):.2f}</td>" for t in stats.techniques)
+        parts.append(f"<tr><td>{esc(source.source)}</td><td>{source.documents}</td>{cells}</tr>")
     parts.append(
         "</table><h2>Most named actors</h2><table><tr><th>actor</th><th>documents</th>"
         "<th>stance by source (negative / neutral / positive, net)</th></tr>"
     )
-    for actor in stats["actors"]:
+    for actor in stats.actors:
         stance = "; ".join(
-            f"{esc(src)}: {v['negative']}/{v['neutral']}/{v['positive']}"
-            + (f", net {v['net']:+.2f}" if v["net"] is not None else "")
-            for src, v in actor["stance"].items()
+            f"{esc(src)}: {v.negative}/{v.neutral}/{v.positive}"
+            + (f", net {v.net:+.2f}" if v.net is not None else "")
+            for src, v in actor.stance.items()
         )
         parts.append(
-            f"<tr><td>{esc(actor['name'])}</td><td>{actor['documents']}</td><td>{stance}</td></tr>"
+            f"<tr><td>{esc(actor.name)}</td><td>{actor.documents}</td><td>{stance}</td></tr>"
         )
     parts.append(
         "</table><h2>Timeline</h2><table><tr><th>period</th><th>documents</th>"
@@ -165,8 +165,8 @@ def write_report(stats: dict[str, Any], timeline: list[dict[str, Any]], folder: 
     )
     for row in timeline:
         parts.append(
-            f"<tr><td>{esc(row['period'])}</td><td>{row['documents']}</td>"
-            f"<td>{sum(row['techniques'].values())}</td></tr>"
+            f"<tr><td>{esc(row.period)}</td><td>{row.documents}</td>"
+            f"<td>{sum(row.techniques.values())}</td></tr>"
         )
     parts.append("</table></body></html>\n")
     page = folder / "index.html"

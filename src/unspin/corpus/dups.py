@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -29,7 +29,16 @@ from unspin.errors import InvalidInput
 if TYPE_CHECKING:
     from unspin.store import Corpus
 
-__all__ = ["DupOptions", "Signer", "Item", "find_duplicates", "corpus_duplicates"]
+__all__ = [
+    "DupOptions",
+    "Signer",
+    "Item",
+    "DuplicateMember",
+    "DuplicateCluster",
+    "Duplicates",
+    "find_duplicates",
+    "corpus_duplicates",
+]
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 _M1 = np.uint32(0x85EBCA6B)
@@ -82,6 +91,58 @@ class Item:
     text: str
     source: str = ""
     published: str | None = None
+
+
+@dataclass(frozen=True)
+class DuplicateMember:
+    """One copy in a cluster: the document, where it was seen and how much it shares.
+
+    ``similarity`` is the estimated share of the shorter text found in the cluster's first
+    member (1.0 for the first member itself), ``jaccard`` the estimated Jaccard similarity of
+    their shingle sets.
+    """
+
+    id: str
+    source: str
+    similarity: float
+    jaccard: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON form."""
+        return {
+            "id": self.id,
+            "source": self.source,
+            "similarity": self.similarity,
+            "jaccard": self.jaccard,
+        }
+
+
+@dataclass(frozen=True)
+class DuplicateCluster:
+    """Copies of one text; the first member is the earliest (then longest)."""
+
+    members: tuple[DuplicateMember, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON form."""
+        return {"members": [member.to_dict() for member in self.members]}
+
+
+@dataclass(frozen=True)
+class Duplicates:
+    """The clusters of copies among ``documents`` texts, largest first."""
+
+    documents: int
+    clusters: tuple[DuplicateCluster, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON form (``unspin corpus dups --format json``, ``/api/v1/dups``)."""
+        return {"documents": self.documents, "clusters": [c.to_dict() for c in self.clusters]}
+
+
+def _order(clusters: Iterable[DuplicateCluster]) -> tuple[DuplicateCluster, ...]:
+    """Largest first, then by the first member's id."""
+    return tuple(sorted(clusters, key=lambda c: (-len(c.members), c.members[0].id)))
 
 
 def _fmix32(hv: np.ndarray) -> np.ndarray:
@@ -180,7 +241,7 @@ def _overlap(jaccard: float, size_a: int, size_b: int) -> float:
     return min(1.0, inter / small)
 
 
-def find_duplicates(items: Iterable[Item], options: DupOptions | None = None) -> dict[str, Any]:
+def find_duplicates(items: Iterable[Item], options: DupOptions | None = None) -> Duplicates:
     """Cluster near-duplicate texts.
 
     Args:
@@ -188,11 +249,7 @@ def find_duplicates(items: Iterable[Item], options: DupOptions | None = None) ->
         options: thresholds and signature settings.
 
     Returns:
-        ``{"clusters": [{"members": [{"id", "source", "similarity", "jaccard"}]}],
-        "documents": n}``. The first member of a cluster is its earliest (then longest) text;
-        ``similarity`` is the estimated share of the shorter text found in that first member's
-        text (1.0 for the first member itself), ``jaccard`` the estimated Jaccard similarity.
-        Clusters come largest first; only clusters of two or more members are listed.
+        The clusters of two or more members, largest first, and the number of texts compared.
     """
     from datasketch import MinHashLSH
 
@@ -217,7 +274,7 @@ def find_duplicates(items: Iterable[Item], options: DupOptions | None = None) ->
             if _verified(signature, signatures[other], sizes[position], sizes[other], options):
                 union.union(position, other)
         lsh.insert(position, sketch, check_duplication=False)
-    return {"documents": len(index), "clusters": _clusters(union, index, sizes, signatures)}
+    return Duplicates(len(index), _clusters(union, index, sizes, signatures))
 
 
 def _lean(signature: np.ndarray, seed: int) -> Any:
@@ -235,7 +292,7 @@ def _verified(
 
 def _clusters(
     union: _UnionFind, index: list[Item], sizes: list[int], signatures: list[np.ndarray]
-) -> list[dict[str, Any]]:
+) -> tuple[DuplicateCluster, ...]:
     groups: dict[int, list[int]] = {}
     for position in list(union.parent):
         root = union.find(position)
@@ -256,16 +313,15 @@ def _clusters(
                 1.0 if position == head else _overlap(jaccard, sizes[head], sizes[position])
             )
             rows.append(
-                {
-                    "id": index[position].id,
-                    "source": index[position].source,
-                    "similarity": round(similarity, 3),
-                    "jaccard": round(1.0 if position == head else jaccard, 3),
-                }
+                DuplicateMember(
+                    index[position].id,
+                    index[position].source,
+                    round(similarity, 3),
+                    round(1.0 if position == head else jaccard, 3),
+                )
             )
-        clusters.append({"members": rows})
-    clusters.sort(key=lambda c: (-len(c["members"]), c["members"][0]["id"]))
-    return clusters
+        clusters.append(DuplicateCluster(tuple(rows)))
+    return _order(clusters)
 
 
 def _corpus_items(corpus: Corpus) -> Iterator[Item]:
@@ -273,7 +329,7 @@ def _corpus_items(corpus: Corpus) -> Iterator[Item]:
         yield Item(row.id, row.text, row.source, row.published)
 
 
-def corpus_duplicates(corpus: Corpus, options: DupOptions | None = None) -> dict[str, Any]:
+def corpus_duplicates(corpus: Corpus, options: DupOptions | None = None) -> Duplicates:
     """Cluster the stored documents of a corpus; exact copies seen at several sources are listed
     once per source (similarity 1.0).
 
@@ -286,31 +342,26 @@ def corpus_duplicates(corpus: Corpus, options: DupOptions | None = None) -> dict
     """
     result = find_duplicates(_corpus_items(corpus), options)
     sightings = corpus.sightings()
+    clusters: list[DuplicateCluster] = []
     clustered: set[str] = set()
-    for cluster in result["clusters"]:
-        cluster["members"] = _with_sightings(cluster["members"], sightings)
-        clustered.update(m["id"] for m in cluster["members"])
+    for cluster in result.clusters:
+        members = _with_sightings(cluster.members, sightings)
+        clusters.append(DuplicateCluster(members))
+        clustered.update(m.id for m in members)
     for doc_id, seen in sightings.items():
         if doc_id not in clustered and len(seen) > 1:
-            result["clusters"].append(
-                {
-                    "members": [
-                        {"id": doc_id, "source": s["source"], "similarity": 1.0, "jaccard": 1.0}
-                        for s in seen
-                    ]
-                }
-            )
-    result["clusters"].sort(key=lambda c: (-len(c["members"]), c["members"][0]["id"]))
-    return result
+            copies = tuple(DuplicateMember(doc_id, s["source"], 1.0, 1.0) for s in seen)
+            clusters.append(DuplicateCluster(copies))
+    return Duplicates(result.documents, _order(clusters))
 
 
 def _with_sightings(
-    members: list[dict[str, Any]], sightings: dict[str, list[dict[str, Any]]]
-) -> list[dict[str, Any]]:
+    members: Iterable[DuplicateMember], sightings: dict[str, list[dict[str, Any]]]
+) -> tuple[DuplicateMember, ...]:
     out = []
     for member in members:
         out.append(member)
-        for seen in sightings.get(member["id"], []):
-            if seen["source"] != member["source"]:
-                out.append({**member, "source": seen["source"]})
-    return out
+        for seen in sightings.get(member.id, []):
+            if seen["source"] != member.source:
+                out.append(replace(member, source=seen["source"]))
+    return tuple(out)

@@ -13,7 +13,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from unspin.document import Document, Layer, Span
 from unspin.errors import InvalidInput, MissingExtra, NotFound
-from unspin.formats import technique_counts
+from unspin.formats.view import technique_counts
 
 if TYPE_CHECKING:
     from unspin.store import Corpus
@@ -33,10 +33,10 @@ def export_documents(docs: Iterable[Document], fmt: str, out: IO[Any] | Path) ->
 
     Args:
         docs: the documents.
-        fmt: ``jsonl`` (the unspin.document/1 JSON, one a line), ``csv`` (id, source, title,
+        fmt: ``jsonl`` (the unspin.document/2 JSON, one a line), ``csv`` (id, source, title,
             published, technique counts, actor names, text), ``parquet`` (one row a document, meta
             and layers as JSON) or ``labelstudio`` (a JSON list of tasks with the persuasion
-            layer as predictions, see :func:`unspin.formats.label_studio_tasks`).
+            layer as predictions, see :func:`unspin.formats.labelstudio.label_studio_tasks`).
         out: a text stream (jsonl, csv, labelstudio) or a file path (any format).
 
     Returns:
@@ -57,7 +57,7 @@ def export_documents(docs: Iterable[Document], fmt: str, out: IO[Any] | Path) ->
             return export_documents(docs, fmt, handle)
     count = 0
     if fmt == "jsonl":
-        from unspin.formats import write_jsonl
+        from unspin.formats.json import write_jsonl
 
         count = write_jsonl(docs, out)  # type: ignore[arg-type]
     elif fmt == "csv":
@@ -78,7 +78,7 @@ def export_documents(docs: Iterable[Document], fmt: str, out: IO[Any] | Path) ->
             )
             count += 1
     else:
-        from unspin.formats import label_studio_tasks
+        from unspin.formats.labelstudio import label_studio_tasks
 
         tasks = label_studio_tasks(docs)
         json.dump(tasks, out, ensure_ascii=False, indent=1)

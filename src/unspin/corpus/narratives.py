@@ -11,19 +11,32 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from unspin.corpus.keyphrases import key_phrases
-from unspin.corpus.timeline import bucket
+from unspin.corpus.timeline import TimelineRow, bucket
 from unspin.errors import InvalidInput
 
 if TYPE_CHECKING:
     from unspin.store import Corpus
 
-__all__ = ["Unit", "NarrativeOptions", "cluster_vectors", "find_narratives", "corpus_narratives"]
+__all__ = [
+    "Unit",
+    "NarrativeOptions",
+    "NarrativeMember",
+    "SourceCount",
+    "PeriodCount",
+    "Narrative",
+    "Narratives",
+    "cluster_vectors",
+    "find_narratives",
+    "corpus_narratives",
+    "narrative_timeline",
+    "timeline_with_narratives",
+]
 
 UNITS = ("document", "claim")
 
@@ -68,6 +81,115 @@ class NarrativeOptions:
         bucket("2000-01-01", self.freq)  # validates freq
 
 
+@dataclass(frozen=True)
+class NarrativeMember:
+    """A document (or one of its claims: ``claim``, ``start``, ``end``) in a narrative, with its
+    cosine similarity to the narrative's centroid."""
+
+    id: str
+    source: str
+    title: str
+    published: str | None
+    similarity: float
+    claim: str | None = None
+    start: int | None = None
+    end: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON form (the claim's fields only for a claim)."""
+        out: dict[str, Any] = {
+            "id": self.id,
+            "source": self.source,
+            "title": self.title,
+            "published": self.published,
+            "similarity": self.similarity,
+        }
+        if self.start is not None:
+            out.update({"claim": self.claim, "start": self.start, "end": self.end})
+        return out
+
+
+@dataclass(frozen=True)
+class SourceCount:
+    """How many members of a narrative one source (outlet) carries."""
+
+    source: str
+    count: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON form."""
+        return {"source": self.source, "count": self.count}
+
+
+@dataclass(frozen=True)
+class PeriodCount:
+    """How many members of a narrative were published in one period."""
+
+    period: str
+    count: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON form."""
+        return {"period": self.period, "count": self.count}
+
+
+@dataclass(frozen=True)
+class Narrative:
+    """Texts clustered by meaning, named by key phrases, with its sources and timeline."""
+
+    id: str
+    label: str
+    key_phrases: tuple[str, ...]
+    size: int
+    members: tuple[NarrativeMember, ...]
+    sources: tuple[SourceCount, ...]
+    timeline: tuple[PeriodCount, ...]
+    first_seen: str | None
+    last_seen: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON form."""
+        return {
+            "id": self.id,
+            "label": self.label,
+            "key_phrases": list(self.key_phrases),
+            "size": self.size,
+            "members": [m.to_dict() for m in self.members],
+            "sources": [s.to_dict() for s in self.sources],
+            "timeline": [p.to_dict() for p in self.timeline],
+            "first_seen": self.first_seen,
+            "last_seen": self.last_seen,
+        }
+
+
+@dataclass(frozen=True)
+class Narratives:
+    """The narratives among ``units`` texts, largest first; ``unassigned`` texts are in none.
+
+    ``unit`` (``document`` or ``claim``) and ``embedder`` (its producer) are set for a stored
+    corpus (:func:`corpus_narratives`).
+    """
+
+    narratives: tuple[Narrative, ...]
+    units: int
+    unassigned: int
+    unit: str | None = None
+    embedder: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON form (``unspin corpus narratives --format json``, the API)."""
+        out: dict[str, Any] = {
+            "narratives": [n.to_dict() for n in self.narratives],
+            "units": self.units,
+            "unassigned": self.unassigned,
+        }
+        if self.unit is not None:
+            out["unit"] = self.unit
+        if self.embedder is not None:
+            out["embedder"] = self.embedder
+        return out
+
+
 def cluster_vectors(vectors: np.ndarray, threshold: float) -> list[int]:
     """Assign each row (L2-normalised) a cluster number, deterministically.
 
@@ -109,7 +231,7 @@ def find_narratives(
     options: NarrativeOptions | None = None,
     *,
     vectors: np.ndarray | None = None,
-) -> dict[str, Any]:
+) -> Narratives:
     """Cluster texts by meaning and describe each cluster.
 
     Args:
@@ -119,13 +241,13 @@ def find_narratives(
         vectors: the units' embeddings, if already known (then ``embedder`` is not called).
 
     Returns:
-        ``{"narratives": [{"id", "label", "key_phrases", "size", "members", "sources",
-        "timeline", "first_seen", "last_seen"}], "units": n, "unassigned": m}``, largest first.
+        The narratives, largest first, with how many texts were clustered and how many are in
+        no narrative.
     """
     options = options or NarrativeOptions()
     units = list(units)
     if not units:
-        return {"narratives": [], "units": 0, "unassigned": 0}
+        return Narratives((), 0, 0)
     if vectors is None:
         vectors = np.asarray(
             embedder.embed([_embed_text(u, options.chars) for u in units]), dtype=np.float32
@@ -158,7 +280,7 @@ def find_narratives(
                 options,
             )
         )
-    return {"narratives": narratives, "units": len(units), "unassigned": len(rest)}
+    return Narratives(tuple(narratives), len(units), len(rest))
 
 
 def _embed_text(unit: Unit, chars: int) -> str:
@@ -174,7 +296,7 @@ def _describe(
     similarity: np.ndarray,
     phrases: list[str],
     options: NarrativeOptions,
-) -> dict[str, Any]:
+) -> Narrative:
     timeline = Counter(bucket(u.published, options.freq) for u in members if u.published)
     sources = Counter(u.outlet or u.source for u in members)
     dates = sorted(u.published for u in members if u.published)
@@ -183,30 +305,32 @@ def _describe(
         zip(members, similarity, strict=True),
         key=lambda pair: (pair[0].published or "", pair[0].doc_id),
     ):
-        row: dict[str, Any] = {
-            "id": unit.doc_id,
-            "source": unit.source,
-            "title": unit.title,
-            "published": unit.published,
-            "similarity": round(float(sim), 3),
-        }
-        if unit.start is not None:
-            row.update({"claim": unit.text, "start": unit.start, "end": unit.end})
-        rows.append(row)
-    return {
-        "id": f"n{number + 1}",
-        "label": ", ".join(phrases[:3]),
-        "key_phrases": phrases,
-        "size": len(members),
-        "members": rows,
-        "sources": [
-            {"source": s, "count": n}
-            for s, n in sorted(sources.items(), key=lambda x: (-x[1], x[0]))
-        ],
-        "timeline": [{"period": p, "count": timeline[p]} for p in sorted(timeline)],
-        "first_seen": dates[0] if dates else None,
-        "last_seen": dates[-1] if dates else None,
-    }
+        claim = unit.start is not None
+        rows.append(
+            NarrativeMember(
+                unit.doc_id,
+                unit.source,
+                unit.title,
+                unit.published,
+                round(float(sim), 3),
+                unit.text if claim else None,
+                unit.start,
+                unit.end if claim else None,
+            )
+        )
+    return Narrative(
+        id=f"n{number + 1}",
+        label=", ".join(phrases[:3]),
+        key_phrases=tuple(phrases),
+        size=len(members),
+        members=tuple(rows),
+        sources=tuple(
+            SourceCount(s, n) for s, n in sorted(sources.items(), key=lambda x: (-x[1], x[0]))
+        ),
+        timeline=tuple(PeriodCount(p, timeline[p]) for p in sorted(timeline)),
+        first_seen=dates[0] if dates else None,
+        last_seen=dates[-1] if dates else None,
+    )
 
 
 def corpus_units(corpus: Corpus, unit: str = "document") -> Iterator[Unit]:
@@ -252,7 +376,7 @@ def corpus_narratives(
     embedder: Any = None,
     unit: str = "document",
     options: NarrativeOptions | None = None,
-) -> dict[str, Any]:
+) -> Narratives:
     """Find the narratives of a stored corpus.
 
     Args:
@@ -278,9 +402,9 @@ def corpus_narratives(
             corpus, units, embedder, f"{producer}|chars={options.chars}", options.chars
         )
     result = find_narratives(units, embedder, options, vectors=vectors)
-    result["unit"] = unit
-    result["embedder"] = str(getattr(embedder, "producer", type(embedder).__name__))
-    return result
+    return replace(
+        result, unit=unit, embedder=str(getattr(embedder, "producer", type(embedder).__name__))
+    )
 
 
 def _cached_vectors(
@@ -298,23 +422,23 @@ def _cached_vectors(
     return np.stack([cached[u.doc_id] for u in units])
 
 
-def narrative_timeline(result: dict[str, Any]) -> dict[str, dict[str, int]]:
+def narrative_timeline(result: Narratives) -> dict[str, dict[str, int]]:
     """Return period -> narrative id -> member count, from a :func:`find_narratives` result."""
     out: dict[str, dict[str, int]] = {}
-    for narrative in result["narratives"]:
-        for row in narrative["timeline"]:
-            out.setdefault(row["period"], {})[narrative["id"]] = row["count"]
+    for narrative in result.narratives:
+        for row in narrative.timeline:
+            out.setdefault(row.period, {})[narrative.id] = row.count
     return dict(sorted(out.items()))
 
 
 def timeline_with_narratives(
-    timeline: list[dict[str, Any]], result: dict[str, Any]
-) -> list[dict[str, Any]]:
-    """Return ``Corpus.timeline`` rows, each with ``narratives``: narrative id -> members then.
+    timeline: Iterable[TimelineRow], result: Narratives
+) -> tuple[TimelineRow, ...]:
+    """Return timeline rows, each with ``narratives``: narrative id -> members then.
 
     Args:
-        timeline: what ``Corpus.timeline(freq)`` returns.
+        timeline: what :func:`unspin.corpus.timeline.document_timeline` returns.
         result: a :func:`find_narratives` result made with the same ``freq``.
     """
     stories = narrative_timeline(result)
-    return [{**row, "narratives": stories.get(row["period"], {})} for row in timeline]
+    return tuple(replace(row, narratives=stories.get(row.period, {})) for row in timeline)

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 from datetime import date
 
-from unspin.detectors import register, registry
+from unspin.detectors import register
 from unspin.document import Document, Layer, Span
 
 VERSION = "0.2.0"
@@ -117,6 +117,7 @@ class BaselinePersuasion:
     name: str = "baseline-persuasion"
     version: str = VERSION
     requires: tuple[str, ...] = ()
+    reads: tuple[str, ...] = ()
     provides: tuple[str, ...] = ("persuasion",)
 
     def detect(self, doc: Document) -> Layer:
@@ -174,6 +175,7 @@ class BaselineClaims:
     name: str = "baseline-claims"
     version: str = VERSION
     requires: tuple[str, ...] = ("sentences",)
+    reads: tuple[str, ...] = ()
     provides: tuple[str, ...] = ("claims",)
 
     def detect(self, doc: Document) -> Layer:
@@ -212,6 +214,7 @@ class BaselineEntities:
     name: str = "baseline-entities"
     version: str = VERSION
     requires: tuple[str, ...] = ("sentences",)
+    reads: tuple[str, ...] = ()
     provides: tuple[str, ...] = ("entities",)
 
     def detect(self, doc: Document) -> Layer:
@@ -345,8 +348,3 @@ def make_claims() -> BaselineClaims:
 )
 def make_entities() -> BaselineEntities:
     return BaselineEntities()
-
-
-registry.add_set(
-    "baseline", ["structure", "baseline-persuasion", "baseline-claims", "baseline-entities"]
-)

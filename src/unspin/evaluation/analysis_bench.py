@@ -24,20 +24,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from unspin.datasets.checkthat import read_checkthat
+from unspin.datasets.conll import NerSentence, bio_spans, conll_text, read_conll, split_conll
+from unspin.datasets.newsmtsc import STANCE_LABELS, read_newsmtsc, split_newsmtsc
 from unspin.evaluation.claims import f1_yes
 from unspin.evaluation.conll import span_f1
 from unspin.evaluation.stance import macro_f1
-from unspin.training.analysis_data import (
-    STANCE_LABELS,
-    NerSentence,
-    bio_spans,
-    conll_text,
-    read_checkthat,
-    read_conll,
-    read_newsmtsc,
-    split_conll,
-    split_newsmtsc,
-)
 
 __all__ = ["conll_rows", "convert", "score_claims", "score_entities", "score_stance", "main"]
 

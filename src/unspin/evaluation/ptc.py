@@ -1,4 +1,5 @@
-"""SemEval-2020 Task 11 (PTC) file formats and metrics, implemented from the task definition.
+"""SemEval-2020 Task 11 (PTC) metrics, implemented from the task definition (the file formats
+are read and written by :mod:`unspin.datasets.ptc`).
 
 - SI (span identification): precision and recall with partial credit for character overlap
   (Da San Martino et al., EMNLP 2019). For each article, every predicted span ``s`` and gold span
@@ -11,32 +12,22 @@
   When a template lists one span k times, the span has k gold techniques: by default
   (``repeats="ranked"``) its k lines get the span's k most probable techniques, best first, as
   the SemEval-2020 systems did; ``repeats="same"`` repeats the single best technique.
-
-Files: ``si.txt`` lines ``article_id<TAB>start<TAB>end``; ``tc.txt`` and gold TC lines
-``article_id<TAB>technique<TAB>start<TAB>end``; the TC template has ``?`` for the technique.
 """
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from unspin.errors import InvalidInput, SourceError
+from unspin.datasets.ptc import SISpan, TCSpan, read_articles, read_si, read_tc, write_si, write_tc
+from unspin.errors import InvalidInput
 
 __all__ = [
-    "SISpan",
-    "TCSpan",
     "SIScores",
     "TCScores",
-    "read_si",
-    "read_tc",
-    "write_si",
-    "write_tc",
-    "read_articles",
-    "read_ids",
     "merge_spans",
     "score_si",
     "score_tc",
@@ -44,142 +35,6 @@ __all__ = [
     "evaluate_ptc",
     "rank_repeats",
 ]
-
-_ARTICLE_NAME = re.compile(r"^article(?P<id>[^.]+)\.txt$")
-
-
-@dataclass(frozen=True, order=True)
-class SISpan:
-    """A span of an article, ``[start, end)`` in code points."""
-
-    article_id: str
-    start: int
-    end: int
-
-
-@dataclass(frozen=True, order=True)
-class TCSpan:
-    """A span with its technique (``?`` in a template)."""
-
-    article_id: str
-    start: int
-    end: int
-    technique: str
-
-
-def _lines(path: Path) -> Iterable[tuple[int, list[str]]]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise SourceError(f"cannot read {path}: {exc.strerror}") from None
-    for number, line in enumerate(text.splitlines(), start=1):
-        if line.strip():
-            yield number, line.rstrip("\n").split("\t")
-
-
-def _offsets(path: Path, number: int, start: str, end: str) -> tuple[int, int]:
-    try:
-        a, b = int(start), int(end)
-    except ValueError:
-        raise InvalidInput(
-            f"{path}:{number}: offsets {start!r}, {end!r} are not integers"
-        ) from None
-    if a < 0 or b < a:
-        raise InvalidInput(f"{path}:{number}: bad span [{a}, {b}): need 0 <= start <= end")
-    return a, b
-
-
-def read_si(path: str | Path) -> list[SISpan]:
-    """Read an SI file (``article_id<TAB>start<TAB>end``).
-
-    Raises:
-        SourceError: the file cannot be read.
-        InvalidInput: a line does not have three fields or integer offsets.
-    """
-    path = Path(path)
-    spans = []
-    for number, fields in _lines(path):
-        if len(fields) != 3:
-            raise InvalidInput(
-                f"{path}:{number}: SI lines have 3 tab-separated fields, got {len(fields)}"
-            )
-        a, b = _offsets(path, number, fields[1], fields[2])
-        spans.append(SISpan(fields[0].strip(), a, b))
-    return spans
-
-
-def read_tc(path: str | Path) -> list[TCSpan]:
-    """Read a TC gold, prediction or template file (``article_id<TAB>technique<TAB>start<TAB>end``).
-
-    Raises:
-        SourceError: the file cannot be read.
-        InvalidInput: a line does not have four fields or integer offsets.
-    """
-    path = Path(path)
-    spans = []
-    for number, fields in _lines(path):
-        if len(fields) != 4:
-            raise InvalidInput(
-                f"{path}:{number}: TC lines have 4 tab-separated fields, got {len(fields)}"
-            )
-        a, b = _offsets(path, number, fields[2], fields[3])
-        spans.append(TCSpan(fields[0].strip(), a, b, fields[1].strip()))
-    return spans
-
-
-def write_si(path: str | Path, spans: Iterable[SISpan]) -> None:
-    """Write spans as an SI file, sorted by article and offset."""
-    lines = [f"{s.article_id}\t{s.start}\t{s.end}\n" for s in sorted(spans)]
-    Path(path).write_text("".join(lines), encoding="utf-8")
-
-
-def write_tc(path: str | Path, spans: Iterable[TCSpan]) -> None:
-    """Write labelled spans as a TC file, in the order given (templates keep their order)."""
-    lines = [f"{s.article_id}\t{s.technique}\t{s.start}\t{s.end}\n" for s in spans]
-    Path(path).write_text("".join(lines), encoding="utf-8")
-
-
-def read_articles(directory: str | Path, ids: Iterable[str] | None = None) -> dict[str, str]:
-    """Read ``article<ID>.txt`` files of a folder: id -> text (offsets index this text).
-
-    Args:
-        directory: the folder.
-        ids: read only these article ids.
-
-    Raises:
-        SourceError: the folder has no article files, or an asked-for id is missing.
-    """
-    folder = Path(directory)
-    if not folder.is_dir():
-        raise SourceError(f"{folder} is not a folder of article<ID>.txt files")
-    wanted = set(ids) if ids is not None else None
-    articles: dict[str, str] = {}
-    for path in sorted(folder.iterdir()):
-        match = _ARTICLE_NAME.match(path.name)
-        if match is None or (wanted is not None and match["id"] not in wanted):
-            continue
-        # newline="" keeps the text exactly as stored, so offsets index it unchanged
-        with path.open(encoding="utf-8", newline="") as handle:
-            articles[match["id"]] = handle.read()
-    if not articles:
-        raise SourceError(f"{folder} has no article<ID>.txt files")
-    if wanted is not None and (missing := wanted - set(articles)):
-        raise SourceError(f"{folder} lacks articles {', '.join(sorted(missing)[:5])}")
-    return articles
-
-
-def read_ids(path: str | Path) -> list[str]:
-    """Read article ids, one a line (blank lines and ``#`` comments skipped).
-
-    Raises:
-        SourceError: the file cannot be read.
-    """
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise SourceError(f"cannot read {path}: {exc.strerror}") from None
-    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
 
 
 def merge_spans(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -289,9 +144,6 @@ def score_tc(predicted: Sequence[TCSpan], gold: Sequence[TCSpan]) -> TCScores:
     )
 
 
-# --- running a detector over a PTC folder --------------------------------------------------------
-
-
 @dataclass(frozen=True)
 class PtcReport:
     """What ``evaluate_ptc`` wrote and scored."""
@@ -375,6 +227,7 @@ def evaluate_ptc(
     ids: Iterable[str] | None = None,
     model_dir: str | Path | None = None,
     repeats: str = "ranked",
+    detector: Any = None,
 ) -> PtcReport:
     """Run the ``persuasion`` detector over PTC articles, write si.txt / tc.txt and score them.
 
@@ -388,6 +241,8 @@ def evaluate_ptc(
         model_dir: a model folder other than the shipped one.
         repeats: how a span the template lists several times is labelled (see
             :func:`rank_repeats`).
+        detector: a persuasion detector to run instead of creating one (with ``detect`` and
+            ``classify_spans``; the staged training recipe passes its own).
 
     Returns:
         Paths written and the scores where gold was given.
@@ -408,8 +263,9 @@ def evaluate_ptc(
     texts = read_articles(articles, ids)
     keep = set(texts)
     structure = registry.create("structure")
-    options = {"directory": model_dir} if model_dir is not None else {}
-    detector = registry.create("persuasion", **options)
+    if detector is None:
+        options = {"directory": model_dir} if model_dir is not None else {}
+        detector = registry.create("persuasion", **options)
     tc_gold_spans = [s for s in read_tc(tc_gold) if s.article_id in keep] if tc_gold else None
     template: list[TCSpan] | None = None
     if tc_template is not None:

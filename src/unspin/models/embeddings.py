@@ -120,7 +120,7 @@ class Embedder:
                 "token_type_ids": encoded.type_ids,
             }
             if "shape_ids" in model.input_names:  # the analysis model's casing input
-                from unspin.features import shape_ids
+                from unspin.models.features import shape_ids
 
                 shapes = np.zeros_like(encoded.ids)
                 for row, index in enumerate(chunk):

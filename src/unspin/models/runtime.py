@@ -206,7 +206,8 @@ class OnnxModel:
             from tokenizers import Tokenizer
         except ImportError as exc:  # pragma: no cover - both are core dependencies
             raise MissingExtra(f"model {name!r}", "all", exc.name or "onnxruntime") from None
-        options = session_options(threads or default_threads())
+        self.threads = threads or default_threads()
+        options = session_options(self.threads)
         self.session = ort.InferenceSession(
             str(self.manifest.path("model.onnx")), options, providers=["CPUExecutionProvider"]
         )
@@ -248,6 +249,34 @@ class OnnxModel:
             offsets.append([tuple(o) for o in enc.offsets[:n]])  # type: ignore[misc]
             word_ids.append(list(enc.word_ids[:n]))
         return Encoded(ids, mask, type_ids, offsets, word_ids)
+
+    def head(self, filename: str, *, threads: int | None = None) -> Any:
+        """Open a head graph of this model folder: a small ONNX graph that reads the model's
+        outputs (the persuasion SI and TC heads, the analysis stance head).
+
+        The file must be listed in the manifest, so it was hash-checked with the model's other
+        files when the model loaded.
+
+        Args:
+            filename: the head's file in the model folder.
+            threads: intra-op threads (default: the model's own).
+
+        Returns:
+            An onnxruntime ``InferenceSession``.
+
+        Raises:
+            ModelError: the file is not in the manifest or is missing.
+        """
+        import onnxruntime as ort
+
+        name = self.manifest.name
+        if filename not in self.manifest.files:
+            raise ModelError(f"model {name!r} head {filename!r} is not in its manifest files")
+        path = self.manifest.path(filename)
+        if not path.is_file():
+            raise ModelError(f"model {name!r} is missing {path}; reinstall unspin")
+        options = session_options(threads or self.threads)
+        return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 
     def run(self, feeds: dict[str, np.ndarray]) -> list[np.ndarray]:
         """Run the session on the feeds it declares (extra feeds are dropped)."""

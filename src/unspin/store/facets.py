@@ -1,7 +1,7 @@
 """What the store indexes about a document for filters and statistics: techniques, actors, outlet.
 
-Works on plain layer dicts (the ``unspin.document/1`` shape) so migrations can use it on stored
-JSON without building Documents.
+Works on plain layer dicts (the ``unspin.document`` shape, /1 and /2 alike) so migrations can use it
+on stored JSON without building Documents.
 """
 
 from __future__ import annotations

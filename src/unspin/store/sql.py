@@ -1,10 +1,14 @@
-"""``Corpus``: analysed documents in SQLite or PostgreSQL through SQLAlchemy Core."""
+"""``Corpus``: analysed documents in SQLite or PostgreSQL through SQLAlchemy Core.
+
+The store keeps documents, their sightings and the facets filters read; it knows no analyses.
+Near-duplicates, narratives, timelines and statistics are functions of :mod:`unspin.corpus` that
+take a ``Corpus``.
+"""
 
 from __future__ import annotations
 
 import json
 import re
-from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -612,47 +616,6 @@ class Corpus:
             "layers": {k: int(v) for k, v in layers.items()},
             "techniques": {k: int(v) for k, v in techniques.items()},
         }
-
-    def timeline(self, freq: str = "day") -> list[dict[str, Any]]:
-        """Return, per day or week (by published date), the number of documents and of each
-        technique's spans. Documents without a date are left out.
-
-        Raises:
-            InvalidInput: freq is not ``day`` or ``week``.
-        """
-        from unspin.corpus.timeline import bucket
-
-        docs: Counter[str] = Counter()
-        techniques: dict[str, Counter[str]] = {}
-        for row in self.document_rows():
-            if row["published"]:
-                docs[bucket(row["published"], freq)] += 1
-        for row in self.facet_rows(["technique"]):
-            if row["published"]:
-                period = bucket(row["published"], freq)
-                techniques.setdefault(period, Counter())[row["value"]] += int(row["count"])
-        return [
-            {
-                "period": period,
-                "documents": docs[period],
-                "techniques": dict(sorted(techniques.get(period, Counter()).items())),
-            }
-            for period in sorted(docs)
-        ]
-
-    def dups(self, **options: Any) -> dict[str, Any]:
-        """Return clusters of republished and edited copies; see
-        :func:`unspin.corpus.dups.find_duplicates` for the options."""
-        from unspin.corpus.dups import corpus_duplicates
-
-        return corpus_duplicates(self, **options)
-
-    def narratives(self, **options: Any) -> dict[str, Any]:
-        """Return documents clustered by meaning; see
-        :func:`unspin.corpus.narratives.find_narratives` for the options."""
-        from unspin.corpus.narratives import corpus_narratives
-
-        return corpus_narratives(self, **options)
 
 
 def _plain(value: Any) -> Any:

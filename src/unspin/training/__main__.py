@@ -1,194 +1,39 @@
-"""Command line for training: ``python -m unspin.training persuasion --data DIR --out DIR``.
+"""Command line for training: one argparse tree, a subcommand per step, each with help.
 
-``python -m unspin.training analysis ...`` goes to :mod:`unspin.training.analysis` (its own
-options: ``python -m unspin.training analysis --help``).
+One command per shipped model goes from the base encoder to a complete model folder, seeded:
+
+    python -m unspin.training analysis --data ../shared/data --out runs/analysis/r1
+    python -m unspin.training stance --data ../shared/data --out runs/stance/r1
+
+The persuasion model is still built in stages on the folder before (``persuasion``, then
+``persuasion-package``, ``persuasion-tc-head``, ``persuasion-si-head``; see its model card).
+``stance-train`` and ``stance-teach`` are the stance recipe's steps, for experiments.
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
+from collections.abc import Callable
+from importlib import import_module
+from pathlib import Path
+
+__all__ = ["build_parser", "main"]
 
 
-def main(argv: list[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if argv[:1] == ["stance-teach"]:
-        from unspin.training.stance import main_teach
+def _step(module: str, function: str) -> Callable[[argparse.Namespace], int]:
+    """A command that calls ``unspin.training.<module>.<function>(args)`` (imported only when
+    the command runs: the parser stays free of torch) and prints the path it returns."""
 
-        return main_teach(argv[1:])
-    if argv[:1] == ["stance"]:
-        from unspin.training.stance import main as train_stance
-
-        return train_stance(argv[1:])
-    if argv[:1] == ["retrieval-package"]:
-        from unspin.training.retrieval_package import main as package_retrieval
-
-        return package_retrieval(argv[1:])
-    if argv[:1] == ["retrieval"]:
-        from unspin.training.retrieval import main as train_retrieval
-
-        return train_retrieval(argv[1:])
-    if argv[:1] == ["analysis"]:
-        from unspin.training.analysis import main as train_analysis
-
-        return train_analysis(argv[1:])
-    parser = argparse.ArgumentParser(
-        prog="python -m unspin.training",
-        description="Train unspin's models (persuasion here; analysis has its own options). "
-        "Example: python -m unspin.training persuasion --data ../shared/data "
-        "--out runs/persuasion/r1",
-    )
-    sub = parser.add_subparsers(dest="model", required=True)
-    sub.add_parser(
-        "analysis",
-        help="claims, entities and stance heads + sentence embedding (own options: analysis -h)",
-    )
-    p = sub.add_parser("persuasion", help="technique spans (SI) and classes (TC) on PTC")
-    p.add_argument("--data", required=True, help="folder holding ptc-semeval2020/ (or the corpus)")
-    p.add_argument("--out", required=True, help="run folder: log, checkpoints, exported ONNX")
-    p.add_argument("--resume", action="store_true", help="continue from OUT/last.pt")
-    p.add_argument("--epochs", type=int, default=3)
-    p.add_argument("--batch-size", type=int, default=16)
-    p.add_argument("--lr", type=float, default=5e-5)
-    p.add_argument("--head-lr", type=float, default=1e-3)
-    p.add_argument("--seed", type=int, default=13)
-    p.add_argument("--block-tokens", type=int, default=128)
-    p.add_argument("--context-tokens", type=int, default=32)
-    p.add_argument("--tc-weight", type=float, default=1.0)
-    p.add_argument("--max-steps", type=int, default=0, help="stop after N steps (0: no limit)")
-    p.add_argument("--max-articles", type=int, default=0, help="use the first N articles only")
-    p.add_argument("--save-every", type=int, default=100, help="checkpoint every N steps")
-    p.add_argument("--threads", type=int, default=1, help="torch intra-op threads")
-    p.add_argument(
-        "--tiny", action="store_true", help="a 2-layer random encoder (hidden 32): smoke tests only"
-    )
-    p.add_argument("--no-export", action="store_true", help="skip the ONNX export")
-    k = sub.add_parser(
-        "persuasion-package",
-        help="tune on validation, score fp32/int8 and write the shipped model folder",
-    )
-    k.add_argument("--run", required=True, help="a finished training run folder")
-    k.add_argument("--data", required=True, help="folder holding ptc-semeval2020/")
-    k.add_argument("--to", required=True, help="target folder (src/unspin/models/persuasion)")
-    k.add_argument("--version", default="1.0.0")
-    k.add_argument("--speed", help="a file with benchmarks/speed.py output for the card")
-    k.add_argument(
-        "--span-crop",
-        type=int,
-        help="analyze names spans on span-centred rows with N context tokens "
-        "(the TC evaluation keeps whole windows)",
-    )
-    k.add_argument(
-        "--labeller",
-        choices=("span", "tokens"),
-        default="span",
-        help="how analyze names found spans: span head (second pass) or token channels",
-    )
-    x = sub.add_parser(
-        "persuasion-export", help="export a checkpoint of a run to RUN/export (fp32 + int8 ONNX)"
-    )
-    x.add_argument("--run", required=True, help="the training run folder")
-    x.add_argument("--checkpoint", help="weights file (default: RUN/last.pt)")
-    h = sub.add_parser(
-        "persuasion-si-head",
-        help="train an SI head on a packaged model's frozen encoder states and repackage it",
-    )
-    h.add_argument("--model-dir", required=True, help="a packaged model folder (the shipped one)")
-    h.add_argument("--data", required=True, help="folder holding ptc-semeval2020/")
-    h.add_argument("--out", required=True, help="run folder: head checkpoint, staged models")
-    h.add_argument("--to", required=True, help="target folder (src/unspin/models/persuasion)")
-    h.add_argument("--version", required=True, help="version of the new model folder")
-    h.add_argument("--epochs", type=int, default=8)
-    h.add_argument("--hidden", type=int, default=128)
-    h.add_argument("--seed", type=int, default=13)
-    h.add_argument("--heads", type=int, default=1, help="average this many heads (seeds)")
-    h.add_argument(
-        "--analysis-states",
-        action="store_true",
-        help="the head also reads the analysis model's token states (its sentence pass)",
-    )
-    t = sub.add_parser(
-        "persuasion-tc-head",
-        help="train a TC head on a packaged model's frozen encoder states and repackage it",
-    )
-    t.add_argument("--model-dir", required=True, help="a packaged model folder (the shipped one)")
-    t.add_argument("--data", required=True, help="folder holding ptc-semeval2020/")
-    t.add_argument("--out", required=True, help="run folder: head, staged models, evaluation")
-    t.add_argument("--to", required=True, help="target folder (src/unspin/models/persuasion)")
-    t.add_argument("--version", required=True, help="version of the new model folder")
-    t.add_argument("--epochs", type=int, default=12)
-    t.add_argument("--hidden", type=int, default=128)
-    t.add_argument("--seed", type=int, default=13)
-    args = parser.parse_args(argv)
-
-    if args.model == "persuasion-tc-head":
-        import logging
-        from pathlib import Path
-
-        from unspin.training.package import package_tc_head
-        from unspin.training.tc_head import TCHeadConfig
-
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-        package_tc_head(
-            Path(args.model_dir),
-            Path(args.data),
-            Path(args.out),
-            Path(args.to),
-            version=args.version,
-            head=TCHeadConfig(hidden=args.hidden, epochs=args.epochs, seed=args.seed),
-        )
+    def run(args: argparse.Namespace) -> int:
+        print(getattr(import_module(f"unspin.training.{module}"), function)(args))
         return 0
 
-    if args.model == "persuasion-si-head":
-        import logging
-        from pathlib import Path
+    return run
 
-        from unspin.training.package import package_si_head
-        from unspin.training.si_head import HeadConfig
 
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-        package_si_head(
-            Path(args.model_dir),
-            Path(args.data),
-            Path(args.out),
-            Path(args.to),
-            version=args.version,
-            head=HeadConfig(
-                hidden=args.hidden,
-                epochs=args.epochs,
-                seed=args.seed,
-                heads=args.heads,
-                analysis_states=args.analysis_states,
-            ),
-        )
-        return 0
-
-    if args.model == "persuasion-export":
-        from pathlib import Path
-
-        from unspin.training.persuasion import export_checkpoint
-
-        export_checkpoint(Path(args.run), Path(args.checkpoint) if args.checkpoint else None)
-        return 0
-    if args.model == "persuasion-package":
-        import logging
-        from pathlib import Path
-
-        from unspin.training.package import package
-
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-        speed = Path(args.speed).read_text() if args.speed else ""
-        package(
-            Path(args.run),
-            Path(args.data),
-            Path(args.to),
-            version=args.version,
-            speed=speed,
-            span_crop=args.span_crop,
-            labeller=args.labeller,
-        )
-        return 0
-
+def _persuasion(args: argparse.Namespace) -> int:
     from unspin.training.persuasion import TrainConfig, train
 
     cfg = TrainConfig(
@@ -211,6 +56,245 @@ def main(argv: list[str] | None = None) -> int:
     )
     train(cfg, resume=args.resume)
     return 0
+
+
+def _persuasion_package(args: argparse.Namespace) -> int:
+    from unspin.training.package import package
+
+    speed = Path(args.speed).read_text() if args.speed else ""
+    package(
+        Path(args.run),
+        Path(args.data),
+        Path(args.to),
+        version=args.version,
+        speed=speed,
+        span_crop=args.span_crop,
+        labeller=args.labeller,
+    )
+    return 0
+
+
+def _persuasion_export(args: argparse.Namespace) -> int:
+    from unspin.training.persuasion import export_checkpoint
+
+    export_checkpoint(Path(args.run), Path(args.checkpoint) if args.checkpoint else None)
+    return 0
+
+
+def _persuasion_si_head(args: argparse.Namespace) -> int:
+    from unspin.training.package import package_si_head
+    from unspin.training.si_head import HeadConfig
+
+    head = HeadConfig(
+        hidden=args.hidden,
+        epochs=args.epochs,
+        seed=args.seed,
+        heads=args.heads,
+        analysis_states=args.analysis_states,
+    )
+    target = Path(args.to)
+    package_si_head(
+        Path(args.model_dir),
+        Path(args.data),
+        Path(args.out),
+        target,
+        version=args.version,
+        head=head,
+    )
+    return 0
+
+
+def _persuasion_tc_head(args: argparse.Namespace) -> int:
+    from unspin.training.package import package_tc_head
+    from unspin.training.tc_head import TCHeadConfig
+
+    head = TCHeadConfig(hidden=args.hidden, epochs=args.epochs, seed=args.seed)
+    target = Path(args.to)
+    package_tc_head(
+        Path(args.model_dir),
+        Path(args.data),
+        Path(args.out),
+        target,
+        version=args.version,
+        head=head,
+    )
+    return 0
+
+
+def _add_persuasion(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser(
+        "persuasion",
+        help="train the persuasion encoder: technique spans (SI) and classes (TC) on PTC",
+        description="Train the persuasion encoder with its token and span heads on PTC; the "
+        "staged recipe's first step (then persuasion-package).",
+    )
+    p.add_argument("--data", required=True, help="folder holding ptc-semeval2020/ (or the corpus)")
+    p.add_argument("--out", required=True, help="run folder: log, checkpoints, exported ONNX")
+    p.add_argument("--resume", action="store_true", help="continue from OUT/last.pt")
+    p.add_argument("--epochs", type=int, default=3)
+    p.add_argument("--batch-size", type=int, default=16)
+    p.add_argument("--lr", type=float, default=5e-5)
+    p.add_argument("--head-lr", type=float, default=1e-3)
+    p.add_argument("--seed", type=int, default=13)
+    p.add_argument("--block-tokens", type=int, default=128)
+    p.add_argument("--context-tokens", type=int, default=32)
+    p.add_argument("--tc-weight", type=float, default=1.0)
+    p.add_argument("--max-steps", type=int, default=0, help="stop after N steps (0: no limit)")
+    p.add_argument("--max-articles", type=int, default=0, help="use the first N articles only")
+    p.add_argument("--save-every", type=int, default=100, help="checkpoint every N steps")
+    p.add_argument("--threads", type=int, default=1, help="torch intra-op threads")
+    p.add_argument(
+        "--tiny", action="store_true", help="a 2-layer random encoder (hidden 32): smoke tests only"
+    )
+    p.add_argument("--no-export", action="store_true", help="skip the ONNX export")
+    p.set_defaults(func=_persuasion)
+
+    k = sub.add_parser(
+        "persuasion-package",
+        help="tune on validation, score fp32/int8 and write the persuasion model folder",
+        description="Tune temperatures and decoding on the run's validation articles, score "
+        "fp32 and int8 and write the model folder (no heads; see persuasion-tc-head).",
+    )
+    k.add_argument("--run", required=True, help="a finished training run folder")
+    k.add_argument("--data", required=True, help="folder holding ptc-semeval2020/")
+    k.add_argument("--to", required=True, help="target folder (src/unspin/models/persuasion)")
+    k.add_argument("--version", default="1.0.0")
+    k.add_argument("--speed", help="a file with benchmarks/speed.py output for the card")
+    k.add_argument(
+        "--span-crop",
+        type=int,
+        help="analyze names spans on span-centred rows with N context tokens "
+        "(the TC evaluation keeps whole windows)",
+    )
+    k.add_argument(
+        "--labeller",
+        choices=("span", "tokens"),
+        default="span",
+        help="how analyze names found spans: span head (second pass) or token channels",
+    )
+    k.set_defaults(func=_persuasion_package)
+
+    x = sub.add_parser(
+        "persuasion-export",
+        help="export a checkpoint of a run to RUN/export (fp32 + int8 ONNX)",
+        description="Export a persuasion training checkpoint to ONNX (fp32 and int8).",
+    )
+    x.add_argument("--run", required=True, help="the training run folder")
+    x.add_argument("--checkpoint", help="weights file (default: RUN/last.pt)")
+    x.set_defaults(func=_persuasion_export)
+
+    h = sub.add_parser(
+        "persuasion-si-head",
+        help="train an SI head on a packaged model's frozen encoder states and repackage it",
+        description="Train the SI head on a packaged persuasion folder's encoder states (and, "
+        "with --analysis-states, the analysis model's) and write the folder with it.",
+    )
+    h.add_argument("--model-dir", required=True, help="a packaged model folder")
+    h.add_argument("--data", required=True, help="folder holding ptc-semeval2020/")
+    h.add_argument("--out", required=True, help="run folder: head checkpoint, staged models")
+    h.add_argument("--to", required=True, help="target folder (src/unspin/models/persuasion)")
+    h.add_argument("--version", required=True, help="version of the new model folder")
+    h.add_argument("--epochs", type=int, default=8)
+    h.add_argument("--hidden", type=int, default=128)
+    h.add_argument("--seed", type=int, default=13)
+    h.add_argument("--heads", type=int, default=1, help="average this many heads (seeds)")
+    h.add_argument(
+        "--analysis-states",
+        action="store_true",
+        help="the head also reads the analysis model's token states (its sentence pass)",
+    )
+    h.set_defaults(func=_persuasion_si_head)
+
+    t = sub.add_parser(
+        "persuasion-tc-head",
+        help="train a TC head on a packaged model's frozen encoder states and repackage it",
+        description="Train the TC head on a packaged persuasion folder's token pass and write "
+        "the folder with it.",
+    )
+    t.add_argument("--model-dir", required=True, help="a packaged model folder")
+    t.add_argument("--data", required=True, help="folder holding ptc-semeval2020/")
+    t.add_argument("--out", required=True, help="run folder: head, staged models, evaluation")
+    t.add_argument("--to", required=True, help="target folder (src/unspin/models/persuasion)")
+    t.add_argument("--version", required=True, help="version of the new model folder")
+    t.add_argument("--epochs", type=int, default=12)
+    t.add_argument("--hidden", type=int, default=128)
+    t.add_argument("--seed", type=int, default=13)
+    t.set_defaults(func=_persuasion_tc_head)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Build the training command line: every subcommand, with its help."""
+    from unspin.training import analysis, retrieval, retrieval_package, stance
+
+    parser = argparse.ArgumentParser(
+        prog="python -m unspin.training",
+        description="Build unspin's models from the base encoder (the data folder is an argument; "
+        "the datasets are research-only and never part of unspin).",
+        epilog="example:\n  python -m unspin.training analysis --data ../shared/data "
+        "--out runs/analysis/r1",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    a = sub.add_parser(
+        "analysis",
+        help="the analysis model (claims, entities, stance head, embedding), from the base "
+        "encoder to a complete model folder",
+        description="Train the multi-task analysis model, then export the best checkpoint to "
+        "int8, tune the claim threshold on CheckThat! dev and write the model folder (OUT/model).",
+    )
+    analysis.add_arguments(a)
+    a.set_defaults(func=_step("analysis", "build"))
+    s = sub.add_parser(
+        "stance",
+        help="the stance model: two teachers, their soft labels, the student, the int8 folder",
+        description="Build the target-marked stance model: two teachers, stance-teach, a student "
+        "on gold and soft targets, exported to int8 (OUT/model).",
+    )
+    stance.add_recipe_arguments(s)
+    s.set_defaults(func=_step("stance", "build"))
+    st = sub.add_parser(
+        "stance-train",
+        help="train one target-marked stance model (a step of the stance recipe)",
+        description="Train one target-marked stance model on NewsMTSC (one pass per target).",
+    )
+    stance.add_train_arguments(st)
+    st.set_defaults(func=_step("stance", "train"))
+    sh = sub.add_parser(
+        "stance-teach",
+        help="soft-label actor mentions with trained stance models (a step of the recipe)",
+        description="Soft-label the unlabelled actor mentions of the NewsMTSC training sentences "
+        "(and, with --texts, of other articles' sentences) with trained stance models (their "
+        "probabilities averaged), for stance-train --soft.",
+    )
+    stance.add_teach_arguments(sh)
+    sh.set_defaults(func=_step("stance", "teach"))
+    r = sub.add_parser(
+        "retrieval",
+        help="the fact-check retrieval encoder (a fold of cross-validation, or the full run)",
+        description="Fine-tune all-MiniLM-L6-v2 on the CheckThat! 2A + 2B train queries so that "
+        "a claim lands near\nits fact-check; export int8 ONNX to OUT/export. --folds K --fold I "
+        "holds out a fold (grouped)\nand, with --embed, embeds the collections and queries for "
+        "retrieval-package.",
+    )
+    retrieval.add_arguments(r)
+    r.set_defaults(func=_step("retrieval", "train"))
+    rp = sub.add_parser(
+        "retrieval-package",
+        help="choose the matcher's scorer and thresholds by CV; write the retrieval model folder",
+        description="Score feature sets by grouped CV on the fold runs' out-of-fold features, fit "
+        "the kept scorer,\nchoose the match and related thresholds and write the model folder.",
+    )
+    retrieval_package.add_arguments(rp)
+    rp.set_defaults(func=_step("retrieval_package", "package"))
+    _add_persuasion(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one training command."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    return int(args.func(args))
 
 
 if __name__ == "__main__":

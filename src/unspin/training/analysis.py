@@ -5,6 +5,9 @@ CoNLL-2003, with a token-shape embedding added to the input since the encoder is
 (mean of the target mention's token states + [CLS] -> negative/neutral/positive, NewsMTSC) and a
 mean-pooled L2-normalised sentence ``embedding`` kept near the base model's by a cosine loss.
 
+The command (:func:`build`) trains, then exports the best checkpoint to int8, tunes the claim
+threshold and writes the complete model folder (``OUT/model``).
+
 Example:
     python -m unspin.training analysis --data ../shared/data --out /work/runs/analysis/run1
 """
@@ -15,24 +18,18 @@ import argparse
 import json
 import math
 import random
+import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from unspin.features import SHAPES, shape_ids
-from unspin.training.analysis_data import (
-    ENTITY_TYPES,
-    STANCE_LABELS,
-    conll_text,
-    read_checkthat,
-    read_conll,
-    read_newsmtsc,
-    split_conll,
-    split_newsmtsc,
-)
+from unspin.datasets.checkthat import read_checkthat
+from unspin.datasets.conll import ENTITY_TYPES, conll_text, read_conll, split_conll
+from unspin.datasets.newsmtsc import STANCE_LABELS, read_newsmtsc, split_newsmtsc
+from unspin.models.features import SHAPES, shape_ids
 
-__all__ = ["ENTITY_LABELS", "main", "build_parser", "train"]
+__all__ = ["ENTITY_LABELS", "add_arguments", "build", "export", "finalize", "train"]
 
 ENTITY_LABELS = ("O",) + tuple(f"{p}-{t}" for t in ENTITY_TYPES for p in ("B", "I"))
 MAX_LENGTH = 128
@@ -317,16 +314,14 @@ def evaluate(model: Any, valid: dict[str, list[Item]], teacher: Any) -> dict[str
     return out
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m unspin.training analysis",
-        description="Train the multi-task analysis model (claims, entities, stance, embedding).",
-        epilog="example: python -m unspin.training analysis --data ../shared/data "
-        "--out /work/runs/analysis/run1",
-    )
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the options of the one command that builds the analysis model to ``parser``."""
     parser.add_argument("--data", type=Path, required=True, help="the shared data folder")
     parser.add_argument("--out", type=Path, required=True, help="run folder (checkpoints, log)")
-    parser.add_argument("--epochs", type=float, default=2.0)
+    parser.add_argument(
+        "--to", type=Path, default=None, help="the model folder to write (default OUT/model)"
+    )
+    parser.add_argument("--epochs", type=float, default=3.0)
     parser.add_argument("--lr", type=float, default=8e-5)
     parser.add_argument("--head-lr", type=float, default=1e-3)
     parser.add_argument("--max-tokens", type=int, default=1536, help="tokens per batch")
@@ -338,14 +333,22 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--max-steps", type=int, default=0, help="stop after this many steps")
     parser.add_argument("--checkpoint-every", type=int, default=250)
     parser.add_argument("--eval-every", type=int, default=0, help="validate every N steps")
-    parser.add_argument(
-        "--export",
-        type=Path,
-        default=None,
-        help="after training, export the int8 model into this folder",
-    )
     parser.add_argument("--base", type=Path, default=None, help="base encoder folder (tests)")
-    return parser
+
+
+def build(args: argparse.Namespace) -> Path:
+    """Build the analysis model from the base encoder, in one go; return its folder.
+
+    Trains (resuming from ``OUT/last.pt`` after a stop), then :func:`finalize` s the best
+    checkpoint into ``--to`` (default ``OUT/model``): int8 export, the claim threshold tuned on
+    CheckThat! 2024 dev with the int8 model, the embedding's fidelity to the base encoder
+    (``OUT/model-figures.json``).
+    """
+    best = train(args)
+    folder = Path(args.to) if args.to else Path(args.out) / "model"
+    report = Path(args.out) / "model-figures.json"
+    finalize(best, folder, Path(args.data), base=args.base, report=report)
+    return folder
 
 
 def _load_items(args: argparse.Namespace, tok: Any) -> tuple[dict, dict, dict]:
@@ -548,9 +551,15 @@ def _StanceHead(model: Any) -> Any:
 
 
 def export(
-    checkpoint: Path, folder: Path, *, base: Path | None = None, work: Path | None = None
+    checkpoint: Path,
+    folder: Path,
+    *,
+    base: Path | None = None,
+    work: Path | None = None,
+    claim_threshold: float | None = None,
 ) -> Path:
-    """Export a checkpoint to ``folder``: int8 ``model.onnx``, tokenizer and manifest."""
+    """Export a checkpoint to ``folder``: int8 ``model.onnx``, ``stance_head.onnx``, tokenizer and
+    manifest (with ``claim_threshold``, by default the one validation chose in training)."""
     import torch
 
     from unspin.training.common import (
@@ -558,7 +567,6 @@ def export(
         export_onnx,
         load_base_encoder,
         quantize_int8,
-        write_manifest,
     )
 
     base = base or base_model_path()
@@ -618,37 +626,38 @@ def export(
             "stance_logits": {0: "batch", 1: "targets"},
         },
     )
-    figures = state.get("figures", {})
+    if claim_threshold is None:
+        claim_threshold = float(state.get("figures", {}).get("claims_threshold", 0.5))
+    _write_manifest(
+        folder, tokenizer=base / "tokenizer.json", step=state.get("step"), threshold=claim_threshold
+    )
+    return folder
+
+
+def _write_manifest(folder: Path, *, tokenizer: Path, step: Any, threshold: float) -> Path:
+    from unspin.training.common import write_manifest
+
     config = {
         "inputs": INPUTS,
         "outputs": OUTPUTS,
         "max_length": MAX_LENGTH,
         "shapes": list(SHAPES),
         "claim_labels": ["No", "Yes"],
-        "claim_threshold": round(float(figures.get("claims_threshold", 0.5)), 4),
+        "claim_threshold": round(float(threshold), 4),
         "entity_labels": list(ENTITY_LABELS),
         "stance_labels": list(STANCE_LABELS),
         "embedding_pooling": "mean, L2-normalised",
         "base": "sentence-transformers/all-MiniLM-L6-v2 (Apache-2.0)",
-        "step": state.get("step"),
+        "step": step,
     }
-    write_manifest(
+    return write_manifest(
         folder,
         name="analysis",
         version=VERSION,
         config=config,
-        tokenizer=base / "tokenizer.json",
+        tokenizer=tokenizer,
         extra_files=["stance_head.onnx"],
     )
-    return folder
-
-
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    best = train(args)
-    if args.export is not None:
-        export(best, args.export, base=args.base)
-    return 0
 
 
 def _doc_claim_score(pipe: Any, analysis: Any, text: str) -> float:
@@ -666,8 +675,10 @@ def finalize(
     base: Path | None = None,
     report: Path | None = None,
 ) -> dict[str, Any]:
-    """Export ``checkpoint`` to int8 in ``folder``, tune the claim threshold on CT24 dev with the
-    int8 model, and measure how close its embedding stays to the base model's (CT24 dev).
+    """Export ``checkpoint`` to int8, tune the claim threshold on CT24 dev with the int8 model,
+    measure how close its embedding stays to the base model's (CT24 dev), and write the model
+    folder ``folder`` once, with that threshold (the int8 model is tuned in ``checkpoint``'s
+    folder, ``stage-int8``).
 
     Returns:
         the figures (also written to ``report`` as JSON when given).
@@ -675,15 +686,15 @@ def finalize(
     import numpy as np
     import torch
 
-    from unspin.detectors.analysis import AnalysisEngine
+    from unspin.detectors.analysis.engine import AnalysisEngine
     from unspin.evaluation.claims import best_threshold, f1_yes
     from unspin.models.runtime import OnnxModel
     from unspin.pipeline import Pipeline
     from unspin.training.common import base_model_path, load_base_encoder, sha256_file
 
     base = base or base_model_path()
-    export(checkpoint, folder, base=base)
-    analysis = AnalysisEngine(OnnxModel("analysis", directory=folder))
+    stage = export(checkpoint, checkpoint.parent / "stage-int8", base=base)
+    analysis = AnalysisEngine(OnnxModel("analysis", directory=stage))
     structure = Pipeline.from_names("structure")
     dev = read_checkthat(data / "checkthat2024-task1-en" / "CT24_checkworthy_english_dev.tsv")
     scores = [_doc_claim_score(structure, analysis, e.text) for e in dev]
@@ -693,10 +704,6 @@ def finalize(
         "claims_threshold": threshold,
         "ct24_dev_f1_yes_at_threshold": f1_yes(gold, [int(s >= threshold) for s in scores]),
     }
-    manifest_path = folder / "manifest.json"
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    manifest["config"]["claim_threshold"] = round(float(threshold), 4)
-    manifest_path.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", "utf-8")
     # embedding fidelity: int8 model vs the frozen base model on held-out sentences
     texts = [e.text for e in dev[:600]]
     teacher = load_base_encoder(base).eval()
@@ -736,6 +743,11 @@ def finalize(
     figures["embedding_pairwise_similarity_correlation"] = float(
         np.corrcoef(sim_a[iu], sim_b[iu])[0, 1]
     )
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in ("model.onnx", "stance_head.onnx"):
+        shutil.copyfile(stage / name, folder / name)
+    step = json.loads((stage / "manifest.json").read_text(encoding="utf-8"))["config"]["step"]
+    _write_manifest(folder, tokenizer=stage / "tokenizer.json", step=step, threshold=threshold)
     figures["files"] = {
         f: {"bytes": (folder / f).stat().st_size, "sha256": sha256_file(folder / f)}
         for f in ("model.onnx", "stance_head.onnx", "tokenizer.json")

@@ -1,4 +1,8 @@
-"""Export the persuasion network to one ONNX file and quantize it to int8 (per channel)."""
+"""Export the persuasion network to one ONNX file and quantize it to int8 (per channel).
+
+It takes the network as a ``torch.nn.Module`` with the persuasion graph's signature, so the
+trainer (:mod:`unspin.training.persuasion`) imports this module and not the other way round.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,6 @@ from pathlib import Path
 import torch
 
 from unspin.training import common
-from unspin.training.persuasion import PersuasionNet
 
 __all__ = ["export_onnx", "quantize", "INPUT_NAMES", "OUTPUT_NAMES"]
 
@@ -15,7 +18,7 @@ INPUT_NAMES = ["input_ids", "attention_mask", "token_type_ids", "span_mask", "re
 OUTPUT_NAMES = ["token_logits", "span_logits", "token_states"]
 
 
-def export_onnx(net: PersuasionNet, path: Path) -> Path:
+def export_onnx(net: torch.nn.Module, path: Path) -> Path:
     """Write ``net`` (both heads, and the encoder states for the SI head) as ONNX opset 17 with
     dynamic batch and sequence axes."""
     batch, length = 2, 16

@@ -16,13 +16,14 @@ import math
 import shutil
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 
-from unspin.detectors.persuasion_windows import ANY_CHANNEL, TECHNIQUES, DecodeConfig, decode_spans
-from unspin.evaluation.ptc import SISpan, evaluate_ptc, read_si, read_tc, score_si
-from unspin.training.ptc_data import TECHNIQUE_INDEX, find_corpus
+from unspin.datasets.ptc import SISpan, find_corpus, read_si, read_tc
+from unspin.detectors.persuasion.windows import ANY_CHANNEL, TECHNIQUES, DecodeConfig, decode_spans
+from unspin.evaluation.ptc import evaluate_ptc, score_si
+from unspin.training.ptc_examples import TECHNIQUE_INDEX
 
 log = logging.getLogger("unspin.training.package")
 
@@ -98,17 +99,12 @@ def _fit_temperature(nll: Any) -> float:
 
 def tune(model_dir: Path, corpus: Path, val_ids: list[str]) -> dict[str, Any]:
     """Fit temperatures and the SI decoding on validation articles; return config updates."""
+    from unspin.datasets.ptc import read_articles
     from unspin.detectors import registry
-    from unspin.detectors.persuasion import (
-        SI_COMBINE,
-        PersuasionDetector,
-        make_persuasion,
-        si_logit,
-    )
     from unspin.document import Document
-    from unspin.evaluation.ptc import read_articles
+    from unspin.training.persuasion_staged import SI_COMBINE, si_logit, staged_detector
 
-    detector = cast(PersuasionDetector, make_persuasion(directory=model_dir))
+    detector = staged_detector(model_dir)
     structure = registry.create("structure")
     texts = read_articles(corpus / "train-articles", val_ids)
     si_gold = [s for s in read_si(corpus / "train-task-si.labels") if s.article_id in texts]
@@ -121,7 +117,7 @@ def tune(model_dir: Path, corpus: Path, val_ids: list[str]) -> dict[str, Any]:
         doc = Document(text, id=article_id)
         doc = doc.with_layers(structure.detect(doc))  # type: ignore[arg-type]
         tokens, windows = detector._prepare(text, detector._sentences(doc))
-        logits, states, _kept = detector.token_pass(tokens, windows)
+        logits, states = detector.token_pass(tokens, windows)
         labels = np.zeros(len(tokens.ids), dtype=np.float32)
         for gold in si_gold:
             if gold.article_id == article_id:
@@ -135,7 +131,7 @@ def tune(model_dir: Path, corpus: Path, val_ids: list[str]) -> dict[str, Any]:
             b = max(a + 1, int(np.searchsorted(tokens.starts, t.end, side="left")))
             channel = (1 / (1 + np.exp(-logits[a:b, :ANY_CHANNEL]))).mean(axis=0)
             token_votes.append(int(int(channel.argmax()) == TECHNIQUE_INDEX[t.technique]))
-        rows = detector._label_spans(
+        rows = detector.label_spans(
             text, tokens, windows, [(t.start, t.end) for t in mine], crop=detector.span_crop
         )
         for t, row in zip(mine, rows, strict=True):
@@ -240,6 +236,7 @@ def package(
         The metrics written to ``target/metrics.json``.
     """
     from unspin.training.persuasion import tokenizer_file as find_tokenizer
+    from unspin.training.persuasion_staged import staged_detector
 
     run_config = json.loads((run / "config.json").read_text())
     val_ids = json.loads((run / "split.json").read_text())["validation"]
@@ -260,7 +257,7 @@ def package(
             ids=val_ids,
             si_gold=corpus / "train-task-si.labels",
             tc_gold=corpus / "train-task-flc-tc.labels",
-            model_dir=staged,
+            detector=staged_detector(staged),
         )
         assert report.si is not None and report.tc is not None
         metrics[name] = {"si": asdict(report.si), "tc": asdict(report.tc)}
@@ -278,14 +275,14 @@ def package(
 def gate_score(model_dir: Path, fixture: Path) -> float:
     """The quality-gate score of the model in ``model_dir`` on the hand-written fixture."""
     from unspin.detectors import registry
-    from unspin.detectors.persuasion import PersuasionDetector, make_persuasion
     from unspin.document import Document
     from unspin.evaluation.gate import sentence_gate_score
+    from unspin.training.persuasion_staged import staged_detector
 
     labels = json.loads(fixture.with_suffix(".json").read_text())["sentences"]
     doc = Document(fixture.read_text(encoding="utf-8"))
     doc = doc.with_layers(registry.create("structure").detect(doc))  # type: ignore[arg-type]
-    detector = cast(PersuasionDetector, make_persuasion(directory=model_dir))
+    detector = staged_detector(model_dir)
     doc = doc.with_layer(detector.detect(doc))
     return sentence_gate_score(doc, labels)
 
@@ -341,7 +338,7 @@ def write_card(
         "and evaluation commands take the data folder as an argument.",
         f"- Validation: {metrics['validation_articles']} of the 371 training articles "
         f"({run_config['val_fraction']:.0%}), split by article with seed {run_config['seed']} "
-        "(`unspin.training.ptc_data.split_ids`); the model never trained on them. The SI "
+        "(`unspin.datasets.ptc.split_ids`); the model never trained on them. The SI "
         "threshold, boundary post-processing and temperatures were tuned on the same split, so "
         "the figures below are slightly optimistic. The official PTC dev and test labels were "
         "not used.",
@@ -439,13 +436,15 @@ def _score_validation(
 ) -> dict[str, Any]:
     """Score a staged model folder on the validation articles with ``evaluate_ptc``; return
     ``{"si": ..., "tc": ...}`` (the scores as dicts)."""
+    from unspin.training.persuasion_staged import staged_detector
+
     report = evaluate_ptc(
         corpus / "train-articles",
         out=out,
         ids=val_ids,
         si_gold=corpus / "train-task-si.labels",
         tc_gold=corpus / "train-task-flc-tc.labels",
-        model_dir=model_dir,
+        detector=staged_detector(model_dir),
     )
     assert report.si is not None and report.tc is not None
     log.info("%s: %s", what, " | ".join(report.lines()[2:5]))
@@ -475,8 +474,7 @@ def package_si_head(
         The metrics written to ``target/metrics.json``: ``int8`` with the head, and the
         folder's earlier figures under ``before_si_head``.
     """
-    from unspin.evaluation.ptc import read_articles
-    from unspin.training.ptc_data import split_ids
+    from unspin.datasets.ptc import read_articles, split_ids
     from unspin.training.si_head import (
         HeadConfig,
         add_states_output,
@@ -513,7 +511,7 @@ def package_si_head(
     head_file = export_head(net, run / "si_head.fp32.onnx", run / "si_head.onnx")
     config["si_head"] = {"file": "si_head.onnx", **asdict(cfg)}
     if cfg.analysis_states:
-        from unspin.detectors.analysis import engine
+        from unspin.detectors.analysis.engine import engine
 
         config["si_head"]["analysis_model"] = engine().model_sha256
     if tc_head is not None:  # a TC head names spans from the same encoder: it is kept as is
@@ -573,8 +571,7 @@ def package_tc_head(
     """
     import onnxruntime as ort
 
-    from unspin.evaluation.ptc import read_articles
-    from unspin.training.ptc_data import split_ids
+    from unspin.datasets.ptc import read_articles, split_ids
     from unspin.training.tc_head import (
         TC_HEAD_FILE,
         TCHeadConfig,

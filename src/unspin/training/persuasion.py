@@ -24,15 +24,16 @@ import numpy as np
 import torch
 from torch import nn
 
-from unspin.detectors.persuasion_windows import (
+from unspin.datasets.ptc import SISpan, TCSpan, load_corpus, split_ids
+from unspin.detectors.persuasion.windows import (
     ANY_CHANNEL,
     TECHNIQUES,
     DecodeConfig,
     WindowConfig,
     decode_spans,
 )
-from unspin.evaluation.ptc import SISpan, TCSpan, score_si, score_tc
-from unspin.training.ptc_data import ArticleExample, build_examples, load_corpus, split_ids
+from unspin.evaluation.ptc import score_si, score_tc
+from unspin.training.ptc_examples import ArticleExample, build_examples
 
 log = logging.getLogger("unspin.training.persuasion")
 

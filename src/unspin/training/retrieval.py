@@ -27,12 +27,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import torch
 
 from unspin.datasets.claim_retrieval import Query, VClaim, read_qrels, read_queries, read_vclaims
 from unspin.training import common
 
-__all__ = ["TASKS", "Pair", "load_task", "folds", "main"]
+__all__ = ["TASKS", "Pair", "load_task", "folds", "add_arguments", "train", "export"]
 
 TASKS = {
     "2a": (
@@ -77,34 +76,43 @@ def folds(groups: list[str], k: int) -> list[int]:
     return [fold_of[g] for g in groups]
 
 
-class Encoder(torch.nn.Module):
-    """The base encoder with mean pooling and L2 normalisation: output ``embedding``."""
+def encoder_model(bert: Any) -> Any:
+    """Return the base encoder with mean pooling and L2 normalisation (output ``embedding``)."""
+    import torch
 
-    def __init__(self, bert: Any) -> None:
-        super().__init__()
-        self.bert = bert
+    class Encoder(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.bert = bert
 
-    def forward(
-        self, input_ids: torch.Tensor, attention_mask: torch.Tensor, token_type_ids: torch.Tensor
-    ) -> torch.Tensor:
-        states = self.bert(
-            input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
-        ).last_hidden_state
-        mask = attention_mask.unsqueeze(-1).to(states.dtype)
-        pooled = (states * mask).sum(1) / mask.sum(1).clamp(min=1.0)
-        return torch.nn.functional.normalize(pooled.float(), dim=-1)
+        def forward(
+            self,
+            input_ids: torch.Tensor,
+            attention_mask: torch.Tensor,
+            token_type_ids: torch.Tensor,
+        ) -> torch.Tensor:
+            states = self.bert(
+                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+            ).last_hidden_state
+            mask = attention_mask.unsqueeze(-1).to(states.dtype)
+            pooled = (states * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+            return torch.nn.functional.normalize(pooled.float(), dim=-1)
+
+    return Encoder()
 
 
-def _encode(tokenizer: Any, texts: list[str], max_length: int) -> dict[str, torch.Tensor]:
+def _encode(tokenizer: Any, texts: list[str], max_length: int) -> dict[str, Any]:
     return dict(
         tokenizer(texts, padding=True, truncation=True, max_length=max_length, return_tensors="pt")
     )
 
 
 def embed(
-    model: Encoder, tokenizer: Any, texts: list[str], *, max_length: int, batch: int = 128
+    model: Any, tokenizer: Any, texts: list[str], *, max_length: int, batch: int = 128
 ) -> np.ndarray:
     """Embed texts with the torch model (bf16 autocast on CPU), in length order."""
+    import torch
+
     model.eval()
     order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
     out = np.zeros((len(texts), model.bert.config.hidden_size), dtype=np.float32)
@@ -132,17 +140,13 @@ def _hard_negatives(
     return out
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m unspin.training retrieval",
-        description="Fine-tune the fact-check retrieval encoder from all-MiniLM-L6-v2. Example: "
-        "python -m unspin.training retrieval --data ../shared/data --out runs/retrieval",
-    )
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the options of ``python -m unspin.training retrieval``."""
     parser.add_argument("--data", required=True, help="folder holding the CheckThat! folders")
     parser.add_argument("--out", required=True, help="run folder: log, held-out ids, ONNX")
     parser.add_argument("--folds", type=int, default=0, help="number of CV folds (0: none)")
     parser.add_argument("--fold", type=int, default=0, help="the fold held out")
-    parser.add_argument("--epochs", type=float, default=3.0)
+    parser.add_argument("--epochs", type=float, default=2.0)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--lr", type=float, default=3e-5)
     parser.add_argument("--scale", type=float, default=20.0, help="1 / temperature")
@@ -157,7 +161,12 @@ def main(argv: list[str] | None = None) -> int:
         help="with --folds: embed each collection and every query at the end (for CV)",
     )
     parser.add_argument("--no-export", action="store_true")
-    args = parser.parse_args(argv)
+
+
+def train(args: argparse.Namespace) -> Path:
+    """Fine-tune the encoder; return the run folder (``OUT/export`` holds the ONNX model)."""
+    import torch
+
     torch.set_num_threads(args.threads)
     random.seed(args.seed)
     torch.manual_seed(args.seed)
@@ -176,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
 
     base = common.base_model_path()
     tokenizer = AutoTokenizer.from_pretrained(str(base))
-    model = Encoder(common.load_base_encoder(base))
+    model = encoder_model(common.load_base_encoder(base))
     data: dict[str, Any] = {}
     pairs: list[Pair] = []
     held: dict[str, list[str]] = {}
@@ -277,10 +286,10 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_export:
         export(model, tokenizer, out / "export", base)
         say(f"exported to {out / 'export'}")
-    return 0
+    return out
 
 
-def export(model: Encoder, tokenizer: Any, folder: Path, base: Path) -> Path:
+def export(model: Any, tokenizer: Any, folder: Path, base: Path) -> Path:
     """Write ``model.onnx`` (int8), ``tokenizer.json`` and ``manifest.json`` into ``folder``."""
     model.eval().float()
     example = _encode(tokenizer, ["a claim to check", "another one"], 16)

@@ -41,7 +41,15 @@ from unspin.corpus.factchecks.matching import FEATURES, clean_query, features
 from unspin.evaluation.claim_retrieval import score_run
 from unspin.training.retrieval_scorer import expected_calibration_error, fit_logistic
 
-__all__ = ["CANDIDATE_SETS", "Rows", "collect", "cross_validate", "choose_thresholds", "main"]
+__all__ = [
+    "CANDIDATE_SETS",
+    "Rows",
+    "collect",
+    "cross_validate",
+    "choose_thresholds",
+    "add_arguments",
+    "package",
+]
 
 #: feature sets compared by cross-validation (indices into FEATURES)
 CANDIDATE_SETS: dict[str, tuple[str, ...]] = {
@@ -209,11 +217,8 @@ def _load_fold(run: Path, task: str) -> tuple[list[str], np.ndarray, np.ndarray,
     return ids, queries, vclaims, held
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m unspin.training retrieval-package",
-        description="Choose the scorer by CV and write the retrieval model folder.",
-    )
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the options of ``python -m unspin.training retrieval-package``."""
     parser.add_argument("--data", required=True, type=Path)
     parser.add_argument("--folds", required=True, nargs="+", type=Path, help="fold runs, in order")
     parser.add_argument("--full", required=True, type=Path, help="the run trained on all train")
@@ -221,7 +226,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--match-precision", type=float, default=0.9)
     parser.add_argument("--related-precision", type=float, default=0.5)
     parser.add_argument("--version", default="1.0.0")
-    args = parser.parse_args(argv)
+
+
+def package(args: argparse.Namespace) -> Path:
+    """Choose the scorer by CV, write the model folder and return it."""
     from unspin.training.retrieval import TASKS, load_task
 
     present: list[Rows] = []
@@ -304,4 +312,4 @@ def main(argv: list[str] | None = None) -> int:
     (args.to / "metrics.json").write_text(
         json.dumps(report, indent=2, sort_keys=True) + "\n", encoding="utf-8"
     )
-    return 0
+    return Path(args.to)

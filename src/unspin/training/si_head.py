@@ -35,7 +35,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from unspin.detectors.persuasion_windows import ANY_CHANNEL, TokenizedText
+from unspin.detectors.persuasion.windows import ANY_CHANNEL, TokenizedText
 
 log = logging.getLogger("unspin.training.si_head")
 
@@ -115,16 +115,15 @@ def collect(
     the detector (structure sentences, its windows and batches) on the model in ``model_dir``;
     with ``analysis_states``, the shipped analysis model's state of each token is appended to
     its encoder states (as :meth:`PersuasionDetector.si_head_states` does at run time)."""
-    from typing import cast
 
+    from unspin.datasets.ptc import read_articles, read_si
     from unspin.detectors import registry
-    from unspin.detectors.analysis import engine
-    from unspin.detectors.persuasion import PersuasionDetector, make_persuasion
+    from unspin.detectors.analysis.engine import engine
     from unspin.document import Document
     from unspin.errors import ModelError
-    from unspin.evaluation.ptc import read_articles, read_si
+    from unspin.training.persuasion_staged import staged_detector
 
-    detector = cast(PersuasionDetector, make_persuasion(directory=model_dir))
+    detector = staged_detector(model_dir)
     structure = registry.create("structure")
     texts = read_articles(corpus / "train-articles", ids)
     gold: dict[str, list[tuple[int, int]]] = {}
@@ -136,7 +135,7 @@ def collect(
         doc = Document(text, id=article_id)
         doc = doc.with_layers(structure.detect(doc))  # type: ignore[arg-type]
         tokens, windows = detector._prepare(text, detector._sentences(doc))
-        logits, states, _kept = detector.token_pass(tokens, windows)
+        logits, states = detector.token_pass(tokens, windows)
         if states is None:
             raise ModelError(f"{model_dir}/model.onnx outputs no {STATES_OUTPUT}")
         if analysis_states:

@@ -129,7 +129,7 @@ def add_span_head(directory: Path) -> Path:
 
     import onnx
 
-    from unspin.detectors.persuasion import STATES_OUTPUT
+    from unspin.detectors.persuasion.detector import STATES_OUTPUT
     from unspin.models.runtime import sha256_file
 
     directory = Path(directory)

@@ -6,16 +6,22 @@ in the input (``[unused1]`` before it, ``[unused2]`` after it, as relation-extra
 markers" do) so every layer knows which actor the sentence is read for; the head reads [CLS], the
 start marker and the mean of the target's tokens. It costs one pass per target.
 
+The shipped model's recipe is one command, :func:`build` (``python -m unspin.training stance``):
+two teachers, their soft labels, a student, an int8 export. Its steps are commands too:
+``stance-train`` trains one model, ``stance-teach`` writes soft labels.
+
 Distillation: ``python -m unspin.training stance-teach`` has trained models (teachers) score the
 actor mentions of the training sentences that carry no gold label (the mentions the stance detector
-scores at run time: ``unspin.actors.actor_mentions``), averaging their probabilities; ``--soft``
-then trains a model on the gold targets plus those soft-labelled ones. The training sentences then
-look like an article's: several targets each, most of them secondary. Teachers are training
-checkpoints (``.pt``) or exported model folders (the shipped int8 model); ``--texts`` adds the
-actor-naming sentences of other training articles (no gold target, soft targets only).
+scores at run time: ``unspin.detectors.analysis.actors.actor_mentions``), averaging their
+probabilities; ``--soft`` then trains a model on the gold targets plus those soft-labelled ones. The
+training sentences then look like an article's: several targets each, most of them secondary.
+Teachers are training checkpoints (``.pt``) or exported model folders (the shipped int8 model);
+``--texts`` adds the actor-naming sentences of other training articles (no gold target, soft targets
+only).
 
 Example:
     python -m unspin.training stance --data ../shared/data --out /work/runs/stance/run1
+    python -m unspin.training stance-train --data ../shared/data --out /work/runs/stance/one
 """
 
 from __future__ import annotations
@@ -29,7 +35,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from unspin.features import (
+from unspin.datasets.newsmtsc import STANCE_LABELS, StanceExample, read_newsmtsc, split_newsmtsc
+from unspin.models.features import (
     END_MARK,
     OTHER_END_MARK,
     OTHER_START_MARK,
@@ -37,15 +44,12 @@ from unspin.features import (
     MarkedTarget,
     mark_target,
 )
-from unspin.training.analysis_data import (
-    STANCE_LABELS,
-    StanceExample,
-    read_newsmtsc,
-    split_newsmtsc,
-)
 
 __all__ = [
-    "build_parser",
+    "add_recipe_arguments",
+    "add_teach_arguments",
+    "add_train_arguments",
+    "build",
     "contrast_examples",
     "read_soft",
     "soft_rows",
@@ -53,7 +57,6 @@ __all__ = [
     "swap_names",
     "teach",
     "export",
-    "main",
     "mark",
     "marked_pairs",
     "train",
@@ -79,7 +82,7 @@ def mark(
     label: int = -1,
     others: Sequence[tuple[int, int]] = (),
 ) -> MarkedTarget | None:
-    """Mark ``[start, end)`` in ``text`` (see :func:`unspin.features.mark_target`)."""
+    """Mark ``[start, end)`` in ``text`` (see :func:`unspin.models.features.mark_target`)."""
     return mark_target(tok, text, start, end, label, max_length=MAX_LENGTH, others=others)
 
 
@@ -332,11 +335,8 @@ def evaluate(model: Any, sets: dict[str, list[MarkedTarget]]) -> dict[str, float
     return figures
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m unspin.training stance",
-        description="Train a target-marked stance model on NewsMTSC (one pass per target).",
-    )
+def add_train_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the options of one stance model's training (``stance-train``) to ``parser``."""
     parser.add_argument("--data", type=Path, required=True, help="the shared data folder")
     parser.add_argument("--out", type=Path, required=True, help="run folder (checkpoints, log)")
     parser.add_argument("--epochs", type=int, default=3)
@@ -375,7 +375,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--max-steps", type=int, default=0, help="stop after this many (smoke)")
     parser.add_argument("--base", type=Path, default=None, help="base model folder (tests)")
-    return parser
 
 
 def train(args: argparse.Namespace) -> Path:
@@ -486,20 +485,15 @@ def train(args: argparse.Namespace) -> Path:
         if figures["valid"] > best:
             best = figures["valid"]
             torch.save(model.state_dict(), out / "best.pt")
-            (out / "best.json").write_text(json.dumps({"epoch": epoch, **figures}))
+            (out / "best.json").write_text(json.dumps({"epoch": epoch, "step": step, **figures}))
         if args.max_steps and step >= args.max_steps:
             break
     note(event="done", step=step)
     return out / "best.pt"
 
 
-def build_teach_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m unspin.training stance-teach",
-        description="Soft-label the unlabelled actor mentions of the NewsMTSC training sentences "
-        "(and, with --texts, of other articles' sentences) with trained stance models (their "
-        "probabilities averaged), for --soft.",
-    )
+def add_teach_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the options of ``stance-teach`` (soft labels from trained teachers) to ``parser``."""
     parser.add_argument("--data", type=Path, required=True, help="the shared data folder")
     parser.add_argument(
         "--teachers",
@@ -527,7 +521,6 @@ def build_teach_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--base", type=Path, default=None, help="base model folder (tests)")
-    return parser
 
 
 def teach(args: argparse.Namespace) -> Path:
@@ -535,16 +528,17 @@ def teach(args: argparse.Namespace) -> Path:
     probabilities (``{"id", "targets": [{"start", "end", "probs"}]}`` lines); returns the path.
 
     Mentions are found as at run time (the ``entities`` detector, then
-    :func:`unspin.actors.actor_mentions` for PER / ORG / LOC); those overlapping a gold target are
-    left out. Only the training part of the carve is labelled, never the validation sentences.
-    With ``--texts``, each article sentence naming at least ``--min-mentions`` actors is written
-    too, its lines carrying the sentence as ``text`` (:func:`soft_texts` reads them back).
+    :func:`unspin.detectors.analysis.actors.actor_mentions` for PER / ORG / LOC); those overlapping
+    a gold target are left out. Only the training part of the carve is labelled, never the
+    validation sentences. With ``--texts``, each article sentence naming at least ``--min-mentions``
+    actors is written too, its lines carrying the sentence as ``text`` (:func:`soft_texts` reads
+    them back).
     """
     import numpy as np
     import torch
 
-    from unspin.actors import actor_mentions
-    from unspin.detectors.analysis import STANCE_TYPES
+    from unspin.detectors.analysis.actors import actor_mentions
+    from unspin.detectors.analysis.stance import STANCE_TYPES
     from unspin.document import Document
     from unspin.pipeline import Pipeline
     from unspin.training.common import base_model_path, load_base_encoder
@@ -610,8 +604,8 @@ def _text_sentences(
     """The sentences of ``folder``'s .txt articles that name at least ``min_mentions`` actors,
     by id (``text:<file stem>:<sentence index>``): each an example with no gold target and its
     actor mentions as found in the article, in the sentence's offsets."""
-    from unspin.actors import actor_mentions
-    from unspin.detectors.analysis import STANCE_TYPES
+    from unspin.detectors.analysis.actors import actor_mentions
+    from unspin.detectors.analysis.stance import STANCE_TYPES
     from unspin.document import Document
 
     files = sorted(folder.glob("*.txt"))
@@ -639,7 +633,7 @@ def _exported_predict(
     """Probabilities of an exported stance model (the int8 ONNX the detector runs) for rows."""
     import numpy as np
 
-    from unspin.detectors.analysis import StanceModel
+    from unspin.detectors.analysis.stance import StanceModel
     from unspin.models.runtime import OnnxModel
 
     model = StanceModel(OnnxModel("stance", threads=threads, directory=folder))
@@ -726,11 +720,70 @@ def export(
     return folder
 
 
-def main(argv: list[str] | None = None) -> int:
-    train(build_parser().parse_args(argv))
-    return 0
+#: the shipped model's recipe (2.1.0): two teachers, their soft labels, one student
+TEACHERS = (("teacher-a", 5e-5), ("teacher-b", 1e-4))
+TEACHER_EPOCHS = 4
+STUDENT_EPOCHS = 3
+MIXED_REPEATS = 3
 
 
-def main_teach(argv: list[str] | None = None) -> int:
-    teach(build_teach_parser().parse_args(argv))
-    return 0
+def add_recipe_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the options of the one command that builds the shipped stance model (``stance``)."""
+    parser.add_argument("--data", type=Path, required=True, help="the shared data folder")
+    parser.add_argument(
+        "--out", type=Path, required=True, help="run folder: teachers, soft labels, student"
+    )
+    parser.add_argument(
+        "--to", type=Path, default=None, help="the model folder to write (default OUT/model)"
+    )
+    parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--threads", type=int, default=1, help="torch threads per model")
+    parser.add_argument("--max-steps", type=int, default=0, help="stop each model early (smoke)")
+    parser.add_argument("--base", type=Path, default=None, help="base model folder (tests)")
+
+
+def _train_args(args: argparse.Namespace, out: Path, **options: Any) -> argparse.Namespace:
+    """One ``stance-train`` run's options: its defaults, the recipe's and ``options``."""
+    parser = argparse.ArgumentParser(add_help=False)
+    add_train_arguments(parser)
+    run = parser.parse_args(["--data", str(args.data), "--out", str(out)])
+    run.seed, run.threads, run.max_steps, run.base = (
+        args.seed,
+        args.threads,
+        args.max_steps,
+        args.base,
+    )
+    run.mark_others, run.mixed_repeats = True, MIXED_REPEATS
+    for key, value in options.items():
+        setattr(run, key, value)
+    return run
+
+
+def build(args: argparse.Namespace) -> Path:
+    """Build the shipped stance model from the base encoder, in one go; return its folder.
+
+    Two teachers (seed ``--seed``, encoder lr 5e-5 and 1e-4, 4 epochs, other targets marked,
+    the sentences whose targets differ repeated 3 more times), their mean probabilities for the
+    untargeted actor mentions of the training sentences (``stance-teach``), then the student on
+    the gold and soft targets (3 epochs, no repeats), exported to int8 with its best epoch's step
+    (each model's best epoch is the one with the best carved validation). Each run
+    resumes where it stopped (``last.pt``), so the command can be run again after a stop.
+    """
+    out = Path(args.out)
+    teachers = []
+    for name, lr in TEACHERS:
+        run = _train_args(args, out / name, lr=lr, epochs=TEACHER_EPOCHS)
+        teachers.append(train(run))
+    parser = argparse.ArgumentParser(add_help=False)
+    add_teach_arguments(parser)
+    soft = out / "soft.jsonl"
+    options = ["--data", str(args.data), "--out", str(soft), "--mark-others"]
+    teaching = parser.parse_args([*options, "--teachers", *map(str, teachers)])
+    teaching.threads, teaching.base = args.threads, args.base
+    teach(teaching)
+    student_args = _train_args(args, out / "student", epochs=STUDENT_EPOCHS, soft=soft)
+    student_args.mixed_repeats = 0  # the student sees each sentence once (s2 on the card)
+    student = train(student_args)
+    step = int(json.loads((student.parent / "best.json").read_text())["step"])
+    folder = Path(args.to) if args.to else out / "model"
+    return export(student, folder, base=args.base, step=step, mark_others=True)

@@ -1,8 +1,8 @@
 """Train the persuasion model's TC head on its frozen encoder states.
 
 The head names the technique of a span from features of the token pass alone
-(:func:`unspin.detectors.persuasion.tc_features`): the mean and the max over the span of the
-int8 encoder's last three layers' states (the ``token_states`` output, read on the window
+(:func:`unspin.detectors.persuasion.detector.tc_features`): the mean and the max over the span of
+the int8 encoder's last three layers' states (the ``token_states`` output, read on the window
 blocks), the mean and the max of its 15 token channels, its token and character lengths and its
 repetition feature. A small network (standardization, one tanh layer, 14 logits) reads them; it
 replaces the span head and the token-channel mix where the manifest names it.
@@ -31,8 +31,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from unspin.detectors.persuasion_windows import TECHNIQUES
-from unspin.training.ptc_data import TECHNIQUE_INDEX
+from unspin.detectors.persuasion.windows import TECHNIQUES
+from unspin.training.ptc_examples import TECHNIQUE_INDEX
 
 log = logging.getLogger("unspin.training.tc_head")
 
@@ -59,20 +59,15 @@ def collect_spans(
     """The TC head's features [S, D] and technique indices [S] of the gold TC spans of the
     given training articles, with each span's article id, computed with the detector
     (structure sentences, its windows and batches) on the model in ``model_dir``."""
-    from typing import cast
 
+    from unspin.datasets.ptc import read_articles, read_tc
     from unspin.detectors import registry
-    from unspin.detectors.persuasion import (
-        STATES_OUTPUT,
-        PersuasionDetector,
-        make_persuasion,
-        tc_features,
-    )
+    from unspin.detectors.persuasion.detector import STATES_OUTPUT, tc_features
     from unspin.document import Document
     from unspin.errors import ModelError
-    from unspin.evaluation.ptc import read_articles, read_tc
+    from unspin.training.persuasion_staged import staged_detector
 
-    detector = cast(PersuasionDetector, make_persuasion(directory=model_dir))
+    detector = staged_detector(model_dir)
     structure = registry.create("structure")
     texts = read_articles(corpus / "train-articles", ids)
     gold: dict[str, list[tuple[int, int, int]]] = {}
@@ -93,7 +88,7 @@ def collect_spans(
         tokens, windows = detector._prepare(text, detector._sentences(doc))
         if not windows:
             continue
-        logits, states, _kept = detector.token_pass(tokens, windows)
+        logits, states = detector.token_pass(tokens, windows)
         if states is None:
             raise ModelError(f"{model_dir}/model.onnx outputs no {STATES_OUTPUT}")
         features.append(tc_features(text, tokens, logits, states, [(s, e) for s, e, _ in spans]))

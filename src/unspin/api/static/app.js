@@ -364,7 +364,10 @@
   }
 
   function actorsOf(doc, chars) {
-    if (Array.isArray(doc.actors) && doc.actors.length) return { actors: doc.actors, linked: true };
+    // unspin.document/2 keeps the actors in their layer's data (/1 also had a top-level copy)
+    const layer = doc.layers && doc.layers.actors;
+    const linked = layer && layer.data && Array.isArray(layer.data.actors) ? layer.data.actors : doc.actors;
+    if (Array.isArray(linked) && linked.length) return { actors: linked, linked: true };
     // without an actors layer, fall back to the entity mentions, grouped by their text
     const byName = new Map();
     for (const span of layerSpans(doc, "entities")) {

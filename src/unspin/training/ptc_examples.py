@@ -1,20 +1,18 @@
-"""Read the PTC corpus (SemEval-2020 Task 11) into model-ready windows. numpy + tokenizers only.
-
-The corpus folder holds ``train-articles/article<ID>.txt``, ``train-task-si.labels`` and
-``train-task-flc-tc.labels``; offsets are code points into the article text as stored.
+"""The PTC corpus as the persuasion trainer's examples: each article tokenised, cut into
+windows of sentences with context, with per-token targets and its TC spans placed in the windows.
+numpy + tokenizers only (the corpus is read by :mod:`unspin.datasets.ptc`).
 """
 
 from __future__ import annotations
 
-import random
 from collections import defaultdict
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from unspin.detectors.persuasion_windows import (
+from unspin.datasets.ptc import PtcCorpus, SISpan, TCSpan, line_sentences
+from unspin.detectors.persuasion.windows import (
     ANY_CHANNEL,
     TECHNIQUES,
     TokenizedText,
@@ -25,84 +23,11 @@ from unspin.detectors.persuasion_windows import (
     repetition_feature,
     tokenize_text,
 )
-from unspin.errors import InvalidInput, SourceError
-from unspin.evaluation.ptc import SISpan, TCSpan, read_articles, read_si, read_tc
 
-__all__ = [
-    "PtcCorpus",
-    "ArticleExample",
-    "find_corpus",
-    "load_corpus",
-    "split_ids",
-    "line_sentences",
-    "build_example",
-]
+__all__ = ["TECHNIQUE_INDEX", "ArticleExample", "build_example", "build_examples"]
+
 
 TECHNIQUE_INDEX = {name: i for i, name in enumerate(TECHNIQUES)}
-
-
-@dataclass(frozen=True)
-class PtcCorpus:
-    articles: dict[str, str]
-    si: list[SISpan]
-    tc: list[TCSpan]
-
-
-def find_corpus(data: str | Path) -> Path:
-    """Return the PTC folder: ``data`` itself or ``data/ptc-semeval2020``.
-
-    Raises:
-        SourceError: neither holds ``train-articles/``.
-    """
-    root = Path(data)
-    for candidate in (root / "ptc-semeval2020", root):
-        if (candidate / "train-articles").is_dir():
-            return candidate
-    raise SourceError(
-        f"{root} holds no PTC corpus (train-articles/ or ptc-semeval2020/train-articles/)"
-    )
-
-
-def load_corpus(data: str | Path) -> PtcCorpus:
-    """Read the training articles with their SI and TC gold spans.
-
-    Raises:
-        SourceError: a file is missing.
-        InvalidInput: a technique is not one of the 14 PTC classes.
-    """
-    folder = find_corpus(data)
-    articles = read_articles(folder / "train-articles")
-    si = read_si(folder / "train-task-si.labels")
-    tc = read_tc(folder / "train-task-flc-tc.labels")
-    for span in tc:
-        if span.technique not in TECHNIQUE_INDEX:
-            raise InvalidInput(
-                f"unknown technique {span.technique!r}; known: {', '.join(TECHNIQUES)}"
-            )
-    return PtcCorpus(articles, si, tc)
-
-
-def split_ids(
-    ids: list[str], *, fraction: float = 0.15, seed: int = 13
-) -> tuple[list[str], list[str]]:
-    """Split article ids into (train, validation), by article, reproducibly."""
-    ordered = sorted(ids)
-    random.Random(seed).shuffle(ordered)
-    n_val = max(1, round(len(ordered) * fraction))
-    return sorted(ordered[n_val:]), sorted(ordered[:n_val])
-
-
-def line_sentences(text: str) -> list[tuple[int, int]]:
-    """Sentences of a one-sentence-per-line article: ``[start, end)`` of each non-blank line."""
-    out = []
-    pos = 0
-    for line in text.split("\n"):
-        stripped = line.strip()
-        if stripped:
-            start = pos + line.index(stripped[0])
-            out.append((start, start + len(stripped)))
-        pos += len(line) + 1
-    return out
 
 
 @dataclass

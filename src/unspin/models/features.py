@@ -1,7 +1,8 @@
-"""Token features the shipped analysis model reads beside the word pieces (numpy-free, stdlib only).
+"""Model inputs built from text, shared by the detectors and the trainers (stdlib only).
 
-The base encoder is uncased, so the entity tagger gets each token's *shape* (from the original
-characters the token covers) as an extra input, ``shape_ids``.
+The base encoder is uncased, so the analysis model's entity tagger gets each token's *shape*
+(from the original characters the token covers) as an extra input, ``shape_ids``; the stance
+model reads a sentence with its target marked (``mark_target``).
 """
 
 from __future__ import annotations

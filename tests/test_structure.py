@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
+from unspin.detectors.structure import paragraph_bounds, sentence_bounds
 from unspin.document import Document
 from unspin.pipeline import Pipeline
-from unspin.text import paragraph_bounds, sentence_bounds
 
 MULTISCRIPT = Path(__file__).resolve().parent / "data" / "multiscript.txt"
 
@@ -90,7 +90,7 @@ def test_sentence_bounds_still_split_real_sentences() -> None:
 
 
 def test_pieces_cut_after_a_title_are_joined() -> None:
-    from unspin.text import _rejoin
+    from unspin.detectors.structure import _rejoin
 
     text = "The way the mayor handled Sen. Vane angered many. Others agreed."
     cut = text.index("Sen.") + len("Sen.")

@@ -1,11 +1,10 @@
-"""Trained detectors on the shared ``analysis`` model: claims, entities, stance, actors.
+"""The analysis engine: one pass of the shared ``analysis`` model per sentence, for every head.
 
-One encoder pass per sentence serves every head: the first detector that needs the model runs it
-over all sentences of a document (with the document's given stance targets, if any) and keeps the
-outputs, including the token states; ``stance-fast`` then scores entity mentions on those states
-with the small stance-head graph, so no sentence is encoded twice. ``stance`` instead runs the
-separate target-marked ``stance`` model, one pass per target (better by 2-7 points of macro-F1 on
-NewsMTSC, see its model card).
+The first detector that needs the model (``claims``, ``entities``, ``stance-fast``, or the
+persuasion SI head, which reads its token states) runs it over all sentences of a document (with
+the document's given stance targets, if any) and keeps the outputs, including the token states,
+in a small per-document cache; the others read the cache, so no sentence is encoded twice. Entity
+tags are decoded per word with BIO-constrained Viterbi.
 """
 
 from __future__ import annotations
@@ -16,36 +15,19 @@ from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib.util import find_spec
 from typing import Any
 
 import numpy as np
 
-from unspin.detectors import register, registry
-from unspin.document import Document, Layer, Span
+from unspin.document import Document
 from unspin.errors import InvalidInput, ModelError
-from unspin.features import MarkedTarget, mark_target, shape_ids
+from unspin.models.features import shape_ids
 
-__all__ = [
-    "AnalysisEngine",
-    "Segment",
-    "ClaimsDetector",
-    "EntitiesDetector",
-    "StanceDetector",
-    "FastStanceDetector",
-    "SharedStance",
-    "StanceModel",
-    "ActorsDetector",
-    "engine",
-    "given_targets",
-]
+__all__ = ["AnalysisEngine", "Segment", "MODEL_FILES", "engine", "given_targets"]
 
 MODEL = "analysis"
 VERSION = "1.0.0"
 BATCH = 16
-#: stance rows per run: an article's rows are short (about 22 tokens), so padding, not the call,
-#: is the cost; 16 rows padded 3.7% of the tokens and 32 rows 7.6% (benchmarks/speed.py articles)
-STANCE_BATCH = 16
 _CACHE_SIZE = 4
 
 
@@ -127,15 +109,7 @@ class AnalysisEngine:
         self.threshold = float(config.get("claim_threshold", 0.5))
         self.entity_labels: list[str] = list(config["entity_labels"])
         self.stance_labels: list[str] = list(config["stance_labels"])
-        head = model.manifest.path("stance_head.onnx")
-        if not head.is_file():
-            raise ModelError(f"model {MODEL!r} is missing {head}; reinstall unspin")
-        import onnxruntime as ort
-
-        from unspin.models.runtime import session_options
-
-        options = session_options(1)
-        self.head = ort.InferenceSession(str(head), options, providers=["CPUExecutionProvider"])
+        self.head = model.head("stance_head.onnx", threads=1)
         self._cache: OrderedDict[tuple[Any, ...], tuple[Segment, ...]] = OrderedDict()
         self._cache_lock = threading.Lock()  # pipelines may run documents on several threads
 
@@ -368,98 +342,6 @@ class AnalysisEngine:
         return [r for r in results if r is not None]
 
 
-class StanceModel:
-    """The target-marked stance model: one encoder pass per (sentence, target) pair.
-
-    The target is marked in its sentence (``[unused1] target [unused2]``) so the whole encoder
-    reads the sentence for that actor; measured on NewsMTSC it beats the head on the shared
-    analysis pass by 2-7 points of macro-F1 (the ``stance`` model card), at the cost of a pass
-    per target. A model trained with ``--mark-others`` (manifest ``mark_others``) also gets the
-    other spans scored in the same sentence, marked ``[unused3] ... [unused4]``.
-
-    Args:
-        model: an ``OnnxModel`` for ``stance`` (``shared_model("stance")`` by default).
-
-    Raises:
-        ModelError: the model is missing or corrupt.
-    """
-
-    def __init__(self, model: Any = None) -> None:
-        if model is None:
-            from unspin.models.runtime import shared_model
-
-            model = shared_model("stance")
-        self.model = model
-        self.labels: list[str] = list(model.config["stance_labels"])
-        self.max_length = int(model.config.get("max_length", 128))
-        # trained with the sentence's other targets marked: mark them here too
-        self.mark_others = bool(model.config.get("mark_others", False))
-
-    @property
-    def producer(self) -> str:
-        return str(self.model.producer)
-
-    def score(self, doc: Document, spans: Sequence[tuple[int, int]]) -> list[np.ndarray]:
-        """Return stance probabilities for each ``(start, end)``, read in its sentence."""
-        layer = doc.layers.get("sentences")
-        bounds = [(s.start, s.end) for s in layer.spans] if layer and layer.spans else []
-        if not bounds:
-            bounds = [(0, len(doc.text))]
-        starts = [b[0] for b in bounds]
-        rows = []
-        for start, end in spans:
-            first = max(0, bisect_right(starts, start) - 1)
-            last = max(first, bisect_right(starts, end - 1) - 1)
-            lo, hi = bounds[first][0], max(bounds[last][1], end)
-            others = [
-                (s - lo, e - lo)
-                for s, e in (spans if self.mark_others else ())
-                if (s, e) != (start, end) and lo <= s and e <= hi
-            ]
-            row = mark_target(
-                self.model.tokenizer,
-                doc.text[lo:hi],
-                start - lo,
-                end - lo,
-                max_length=self.max_length,
-                others=others,
-            )
-            if row is None:
-                raise InvalidInput(f"stance target [{start}, {end}) holds no word")
-            rows.append(row)
-        return self.run_rows(rows)
-
-    def run_rows(self, rows: Sequence[MarkedTarget]) -> list[np.ndarray]:
-        """Return stance probabilities for marked rows (``unspin.features.mark_target``)."""
-        out: list[np.ndarray] = [np.zeros(0)] * len(rows)
-        order = sorted(range(len(rows)), key=lambda i: len(rows[i].ids))
-        for b in range(0, len(order), STANCE_BATCH):
-            members = order[b : b + STANCE_BATCH]
-            length = max(len(rows[i].ids) for i in members)
-            ids = np.zeros((len(members), length), dtype=np.int64)
-            mask = np.zeros((len(members), length), dtype=np.int64)
-            target = np.zeros((len(members), length), dtype=np.float32)
-            marker = np.zeros(len(members), dtype=np.int64)
-            for r, i in enumerate(members):
-                ids[r, : len(rows[i].ids)] = rows[i].ids
-                mask[r, : len(rows[i].ids)] = 1
-                target[r, rows[i].target] = 1.0
-                marker[r] = rows[i].start
-            (logits,) = self.model.run(
-                {"input_ids": ids, "attention_mask": mask, "target_mask": target, "start": marker}
-            )
-            probs = _softmax(logits)
-            for r, i in enumerate(members):
-                out[i] = probs[r]
-        return out
-
-
-@lru_cache(maxsize=1)
-def stance_model() -> StanceModel:
-    """The process-wide stance model."""
-    return StanceModel()
-
-
 #: types whose mentions the tagger sometimes cuts in two ("Port" + "Amsel"); MISC stays apart
 _JOINABLE = ("PER", "ORG", "LOC")
 
@@ -542,266 +424,4 @@ def engine() -> AnalysisEngine:
     return AnalysisEngine()
 
 
-def _probabilities(labels: Sequence[str], probs: np.ndarray) -> dict[str, float]:
-    return {label: round(float(p), 6) for label, p in zip(labels, probs, strict=True)}
-
-
-class ClaimsDetector:
-    """Check-worthy claims: sentences the model scores at or above the card's threshold."""
-
-    name = "claims"
-    version = VERSION
-    requires: tuple[str, ...] = ("sentences",)
-    provides: tuple[str, ...] = ("claims",)
-
-    def __init__(
-        self, analysis: AnalysisEngine | None = None, *, threshold: float | None = None
-    ) -> None:
-        self.analysis = analysis or engine()
-        self.threshold = self.analysis.threshold if threshold is None else float(threshold)
-
-    def detect(self, doc: Document) -> Layer:
-        from unspin.claimfacts import attributions, dates, numbers
-
-        published = doc.meta.get("published")
-        spans: list[Span] = []
-        for segment in self.analysis.analyze(doc):
-            if segment.claim < self.threshold:
-                continue
-            text = doc.text[segment.start : segment.end]
-            found_dates = dates(
-                text, base=segment.start, published=str(published) if published else None
-            )
-            skip = [(d["start"] - segment.start, d["end"] - segment.start) for d in found_dates]
-            spans.append(
-                Span(
-                    segment.start,
-                    segment.end,
-                    "claim",
-                    round(segment.claim, 6),
-                    {
-                        "numbers": numbers(text, base=segment.start, exclude=skip),
-                        "dates": found_dates,
-                        "attribution": attributions(text, base=segment.start),
-                    },
-                )
-            )
-        return Layer(
-            "claims",
-            tuple(spans),
-            producer=f"{self.name}@{self.version}",
-            config={"model": self.analysis.producer, "threshold": self.threshold},
-        )
-
-
-class EntitiesDetector:
-    """Mentions of persons, organisations, locations and other names (CoNLL-2003 types)."""
-
-    name = "entities"
-    version = "1.1.0"  # 1.1: later occurrences of a whole name the tagger found
-    requires: tuple[str, ...] = ("sentences",)
-    provides: tuple[str, ...] = ("entities",)
-
-    def __init__(self, analysis: AnalysisEngine | None = None) -> None:
-        self.analysis = analysis or engine()
-
-    def detect(self, doc: Document) -> Layer:
-        from unspin.actors import Mention, name_occurrences
-
-        found = [
-            Mention(start, end, label, doc.text[start:end], "ner", round(score, 6))
-            for segment in self.analysis.analyze(doc)
-            for start, end, label, score in segment.entities
-        ]
-        # every other occurrence of a whole name the tagger found somewhere in the document
-        # (carved CoNLL validation 0.9064 -> 0.9081, eng.testa 0.9005 -> 0.9016)
-        mentions = sorted(name_occurrences(doc.text, found), key=lambda m: (m.start, m.end))
-        spans = [
-            Span(
-                m.start,
-                m.end,
-                m.type,
-                m.score,
-                {"text": m.text} if m.source == "ner" else {"text": m.text, "source": m.source},
-            )
-            for m in mentions
-        ]
-        return Layer(
-            "entities",
-            tuple(spans),
-            producer=f"{self.name}@{self.version}",
-            config={"model": self.analysis.producer},
-        )
-
-
-#: entity types whose mentions get a stance when no targets are given
-STANCE_TYPES = ("PER", "ORG", "LOC")
-
-
-class StanceDetector:
-    """Stance (negative / neutral / positive) toward each given target, else each mention."""
-
-    name = "stance"
-    version = "2.1.0"  # 2.0: the target-marked stance model (a pass per target); 2.1: distilled
-    requires: tuple[str, ...] = ("sentences", "entities")
-    provides: tuple[str, ...] = ("stance",)
-
-    def __init__(self, model: StanceModel | SharedStance | None = None) -> None:
-        self.model = model or stance_model()
-
-    def detect(self, doc: Document) -> Layer:
-        targets = given_targets(doc)
-        source = "given"
-        if not targets:
-            from unspin.actors import actor_mentions
-
-            source = "mention"
-            targets = actor_mentions(doc, STANCE_TYPES)
-        labels = self.model.labels
-        spans = []
-        for (start, end), probs in zip(targets, self.model.score(doc, targets), strict=True):
-            best = int(probs.argmax())
-            spans.append(
-                Span(
-                    start,
-                    end,
-                    labels[best],
-                    round(float(probs[best]), 6),
-                    {
-                        "target": source,
-                        "text": doc.text[start:end],
-                        "probabilities": _probabilities(labels, probs),
-                    },
-                )
-            )
-        return Layer(
-            "stance",
-            tuple(spans),
-            producer=f"{self.name}@{self.version}",
-            config={"model": self.model.producer, "targets": source},
-        )
-
-
-class SharedStance:
-    """Stance read off the shared analysis pass (the ``stance_head`` graph): no extra pass."""
-
-    def __init__(self, analysis: AnalysisEngine | None = None) -> None:
-        self.analysis = analysis or engine()
-        self.labels = self.analysis.stance_labels
-
-    @property
-    def producer(self) -> str:
-        return self.analysis.producer
-
-    def score(self, doc: Document, spans: Sequence[tuple[int, int]]) -> list[np.ndarray]:
-        return self.analysis.stance(doc, spans)
-
-
-class FastStanceDetector(StanceDetector):
-    """The ``stance`` layer from the shared analysis pass: faster, 2-6 points of macro-F1 lower."""
-
-    name = "stance-fast"
-    version = VERSION
-
-    def __init__(self, analysis: AnalysisEngine | None = None) -> None:
-        super().__init__(SharedStance(analysis))
-
-
-class ActorsDetector:
-    """Merge entity mentions into actors, with their stance and the techniques aimed at them."""
-
-    name = "actors"
-    # 1.1: pronoun-subject and same-label technique targets; attributed sources are not targets
-    # 1.2: name-occurrence, org-head, head-noun, given-name and state-name rules; attacks aimed at
-    # an actor count in its stance
-    # 1.3: org-head also absorbs a head tagged apart ("[Union of] [Coastal States]", LOC tails)
-    version = "1.3.0"
-    requires: tuple[str, ...] = ("entities",)
-    provides: tuple[str, ...] = ("actors",)
-
-    def detect(self, doc: Document) -> Layer:
-        from unspin.actors import build_actors
-
-        actors = build_actors(doc)
-        spans = [
-            Span(
-                m["start"],
-                m["end"],
-                actor["type"],
-                None,
-                {"actor": actor["id"], "name": actor["name"]},
-            )
-            for actor in actors
-            for m in actor["mentions"]
-        ]
-        return Layer(
-            "actors", tuple(spans), producer=f"{self.name}@{self.version}", data={"actors": actors}
-        )
-
-
-_MODEL_FILES = ("analysis/model.onnx", "analysis/stance_head.onnx", "analysis/tokenizer.json")
-
-
-@register(
-    "claims",
-    requires=ClaimsDetector.requires,
-    provides=ClaimsDetector.provides,
-    description="check-worthy claims (MiniLM, CheckThat! 2024) with numbers, dates and attribution",
-    model_files=_MODEL_FILES,
-)
-def make_claims(*, threshold: float | None = None) -> ClaimsDetector:
-    return ClaimsDetector(threshold=threshold)
-
-
-@register(
-    "entities",
-    requires=EntitiesDetector.requires,
-    provides=EntitiesDetector.provides,
-    description="PER / ORG / LOC / MISC mentions (MiniLM + token shapes, CoNLL-2003)",
-    model_files=_MODEL_FILES,
-)
-def make_entities() -> EntitiesDetector:
-    return EntitiesDetector()
-
-
-@register(
-    "stance-fast",
-    requires=FastStanceDetector.requires,
-    provides=FastStanceDetector.provides,
-    description="stance from the shared analysis pass: no extra encoder pass, lower quality",
-    model_files=_MODEL_FILES,
-)
-def make_stance_fast() -> FastStanceDetector:
-    return FastStanceDetector()
-
-
-@register(
-    "stance",
-    requires=StanceDetector.requires,
-    provides=StanceDetector.provides,
-    description="stance toward each target or mention (target-marked MiniLM, NewsMTSC)",
-    model_files=("stance/model.onnx", "stance/tokenizer.json"),
-)
-def make_stance() -> StanceDetector:
-    return StanceDetector()
-
-
-@register(
-    "actors",
-    requires=ActorsDetector.requires,
-    provides=ActorsDetector.provides,
-    description="actors: mentions merged by explained rules, with stance and techniques",
-)
-def make_actors() -> ActorsDetector:
-    return ActorsDetector()
-
-
-def _default_set() -> list[str]:
-    members = ["structure"]
-    if find_spec("unspin.detectors.persuasion") is not None:
-        members.append("persuasion")
-    members += ["claims", "entities", "stance", "actors"]
-    return members
-
-
-registry.add_set("default", _default_set())
+MODEL_FILES = ("analysis/model.onnx", "analysis/stance_head.onnx", "analysis/tokenizer.json")

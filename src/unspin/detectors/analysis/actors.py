@@ -1,6 +1,8 @@
-"""Merge entity mentions into actors by explained rules; attach stance and techniques.
+"""The ``actors`` detector: entity mentions merged into actors by explained rules, with the stance
+taken toward each and the techniques aimed at it.
 
-Stdlib only. Rules (each merge records which one joined it):
+No model: the rules read the ``entities``, ``stance`` and ``persuasion`` layers. Rules (each
+merge records which one joined it):
 
 - ``same-name``: the same name, ignoring a leading "the", a possessive "'s" and case.
 - ``surname``: a person's surname or a shorter part of the name ("Vale" / "Dr Mara Vale"), when
@@ -36,12 +38,23 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from unspin.detectors import register
+from unspin.document import Document, Layer, Span
+from unspin.errors import InvalidInput
+
 __all__ = [
+    "ActorsDetector",
+    "Actor",
+    "ActorMention",
+    "ActorStance",
+    "ActorTechnique",
+    "StanceEvidence",
+    "actors_of",
     "Mention",
     "actor_mentions",
     "build_actors",
@@ -187,6 +200,211 @@ _PREDICATE = re.compile(
     r"not\s+|(?:a|an|the|just|merely|simply|really|truly|clearly|still|now)\s+)*$",
     re.IGNORECASE,
 )
+
+
+# --- the actors, as values -------------------------------------------------------------------
+
+
+def _offsets(value: Any) -> dict[str, int]:
+    return {"start": int(value["start"]), "end": int(value["end"])}
+
+
+@dataclass(frozen=True)
+class ActorMention:
+    """One mention of an actor: where, its text, and how it was found (``ner`` or a rule)."""
+
+    start: int
+    end: int
+    text: str
+    source: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON form."""
+        return {"start": self.start, "end": self.end, "text": self.text, "source": self.source}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ActorMention:
+        """Read the JSON form."""
+        return cls(int(data["start"]), int(data["end"]), str(data["text"]), str(data["source"]))
+
+
+@dataclass(frozen=True)
+class StanceEvidence:
+    """A sentence ``[start, end)`` behind an actor's stance: an attack on reputation aimed at the
+    actor (``technique`` and its ``span``), or a mention whose stance won (``mention``)."""
+
+    start: int
+    end: int
+    score: float | None
+    technique: str | None = None
+    span: Mapping[str, int] | None = None
+    mention: Mapping[str, int] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON form."""
+        out: dict[str, Any] = {"start": self.start, "end": self.end}
+        if self.technique is not None:
+            out["technique"] = self.technique
+        if self.span is not None:
+            out["span"] = dict(self.span)
+        if self.mention is not None:
+            out["mention"] = dict(self.mention)
+        out["score"] = self.score
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> StanceEvidence:
+        """Read the JSON form."""
+        span, mention = data.get("span"), data.get("mention")
+        return cls(
+            int(data["start"]),
+            int(data["end"]),
+            data.get("score"),
+            data.get("technique"),
+            _offsets(span) if span is not None else None,
+            _offsets(mention) if mention is not None else None,
+        )
+
+
+@dataclass(frozen=True)
+class ActorStance:
+    """The stance the text takes toward an actor: the winning label, its mean vote, how many
+    mentions and attacks voted, and up to five pieces of evidence."""
+
+    label: str
+    score: float
+    mentions: int
+    attacks: int
+    evidence: tuple[StanceEvidence, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON form."""
+        return {
+            "label": self.label,
+            "score": self.score,
+            "mentions": self.mentions,
+            "attacks": self.attacks,
+            "evidence": [e.to_dict() for e in self.evidence],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ActorStance:
+        """Read the JSON form."""
+        return cls(
+            str(data["label"]),
+            float(data["score"]),
+            int(data["mentions"]),
+            int(data["attacks"]),
+            tuple(StanceEvidence.from_dict(e) for e in data.get("evidence") or ()),
+        )
+
+
+@dataclass(frozen=True)
+class ActorTechnique:
+    """A technique span aimed at an actor, with the rule that aimed it (and that rule's
+    ``details``: the pronoun and its antecedent, or the distance in the sentence)."""
+
+    label: str
+    start: int
+    end: int
+    text: str
+    rule: str
+    details: Mapping[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON form (the details beside the other fields)."""
+        return {
+            "label": self.label,
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "rule": self.rule,
+            **self.details,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ActorTechnique:
+        """Read the JSON form."""
+        known = ("label", "start", "end", "text", "rule")
+        details = {k: v for k, v in data.items() if k not in known}
+        return cls(
+            str(data["label"]),
+            int(data["start"]),
+            int(data["end"]),
+            str(data["text"]),
+            str(data["rule"]),
+            details,
+        )
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A person, group or state the text names, with its mentions merged by explained rules.
+
+    ``stance`` is None where no ``stance`` layer ran (or nothing voted); ``merges`` records
+    each rule that joined a mention (JSON objects: ``rule``, ``from``, ``to`` and the rule's
+    details).
+    """
+
+    id: str
+    name: str
+    type: str
+    aliases: tuple[str, ...]
+    mentions: tuple[ActorMention, ...]
+    stance: ActorStance | None
+    techniques: tuple[ActorTechnique, ...]
+    merges: tuple[Mapping[str, Any], ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON form (an item of the ``actors`` layer's ``data.actors``)."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "type": self.type,
+            "aliases": list(self.aliases),
+            "mentions": [m.to_dict() for m in self.mentions],
+            "stance": None if self.stance is None else self.stance.to_dict(),
+            "techniques": [t.to_dict() for t in self.techniques],
+            "merges": [dict(m) for m in self.merges],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Actor:
+        """Read the JSON form.
+
+        Raises:
+            InvalidInput: a field is missing or malformed.
+        """
+        try:
+            stance = data.get("stance")
+            return cls(
+                id=str(data["id"]),
+                name=str(data["name"]),
+                type=str(data["type"]),
+                aliases=tuple(str(a) for a in data.get("aliases") or ()),
+                mentions=tuple(ActorMention.from_dict(m) for m in data.get("mentions") or ()),
+                stance=None if stance is None else ActorStance.from_dict(stance),
+                techniques=tuple(ActorTechnique.from_dict(t) for t in data.get("techniques") or ()),
+                merges=tuple(dict(m) for m in data.get("merges") or ()),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise InvalidInput(f"malformed actor {dict(data).get('id')!r}: {exc!r}") from None
+
+
+def actors_of(doc: Document) -> tuple[Actor, ...] | None:
+    """Return the actors of ``doc`` (from its ``actors`` layer), or None when it has no such
+    layer (not analysed, which is not the same as no actor found).
+
+    Raises:
+        InvalidInput: the layer's actors are malformed.
+    """
+    layer = doc.layers.get("actors")
+    if layer is None:
+        return None
+    return tuple(Actor.from_dict(actor) for actor in layer.data.get("actors", ()))
+
+
+# --- merging mentions ---------------------------------------------------------------------------
 
 
 @dataclass
@@ -792,8 +1010,8 @@ def actor_mentions(doc: Any, types: Sequence[str]) -> list[tuple[int, int]]:
     return sorted({(m.start, m.end) for m in mentions if m.type in types})
 
 
-def build_actors(doc: Any) -> list[dict[str, Any]]:
-    """Return the document's actors list from its ``entities`` (and ``stance``, ``persuasion``).
+def build_actors(doc: Any) -> tuple[Actor, ...]:
+    """Return the document's actors from its ``entities`` (and ``stance``, ``persuasion``).
 
     Args:
         doc: a Document with an ``entities`` layer.
@@ -887,4 +1105,45 @@ def build_actors(doc: Any) -> list[dict[str, Any]]:
         for a, actor in enumerate(actors):
             members = [mentions[i] for c in clusters for i in c if index_of.get(i) == a]
             actor["stance"] = _stance(members, stance_layer.spans, sentences, attacks[a])
-    return actors
+    return tuple(Actor.from_dict(actor) for actor in actors)
+
+
+class ActorsDetector:
+    """Merge entity mentions into actors, with their stance and the techniques aimed at them."""
+
+    name = "actors"
+    # 1.1: pronoun-subject and same-label technique targets; attributed sources are not targets
+    # 1.2: name-occurrence, org-head, head-noun, given-name and state-name rules; attacks aimed at
+    # an actor count in its stance
+    # 1.3: org-head also absorbs a head tagged apart ("[Union of] [Coastal States]", LOC tails)
+    version = "1.3.0"
+    requires: tuple[str, ...] = ("entities",)
+    #: stance and the techniques aimed at each actor, and sentences for the stance votes
+    reads: tuple[str, ...] = ("sentences", "stance", "persuasion")
+    provides: tuple[str, ...] = ("actors",)
+
+    def detect(self, doc: Document) -> Layer:
+        actors = build_actors(doc)
+        spans = [
+            Span(m.start, m.end, actor.type, None, {"actor": actor.id, "name": actor.name})
+            for actor in actors
+            for m in actor.mentions
+        ]
+        return Layer(
+            "actors",
+            tuple(spans),
+            producer=f"{self.name}@{self.version}",
+            data={"actors": [actor.to_dict() for actor in actors]},
+        )
+
+
+@register(
+    "actors",
+    version=ActorsDetector.version,
+    requires=ActorsDetector.requires,
+    reads=ActorsDetector.reads,
+    provides=ActorsDetector.provides,
+    description="actors: mentions merged by explained rules, with stance and techniques",
+)
+def make_actors() -> ActorsDetector:
+    return ActorsDetector()

@@ -1,7 +1,9 @@
-"""Facts inside a claim: numbers and quantities, dates (ISO 8601 where possible), attribution.
+"""The ``claims`` detector: check-worthy sentences from the analysis pass, with the facts inside
+each claim: numbers and quantities, dates (ISO 8601 where possible), attribution.
 
-Stdlib only. Every fact carries ``start``/``end`` offsets into the text it was found in, shifted by
-``base`` so callers can pass a sentence and get document offsets back.
+The facts are found by rules (stdlib only). Every fact carries ``start``/``end`` offsets into the
+text it was found in, shifted by ``base`` so callers can pass a sentence and get document offsets
+back.
 """
 
 from __future__ import annotations
@@ -10,7 +12,11 @@ import re
 from datetime import date, timedelta
 from typing import Any
 
-__all__ = ["numbers", "dates", "attributions", "iso_date"]
+from unspin.detectors import register
+from unspin.detectors.analysis.engine import MODEL_FILES, VERSION, AnalysisEngine, engine
+from unspin.document import Document, Layer, Span
+
+__all__ = ["ClaimsDetector", "numbers", "dates", "attributions", "iso_date"]
 
 _MONTHS = {
     name: i + 1
@@ -319,3 +325,62 @@ def attributions(text: str, *, base: int = 0) -> list[dict[str, Any]]:
                 }
             )
     return sorted(found, key=lambda f: f["start"])
+
+
+class ClaimsDetector:
+    """Check-worthy claims: sentences the model scores at or above the card's threshold."""
+
+    name = "claims"
+    version = VERSION
+    requires: tuple[str, ...] = ("sentences",)
+    reads: tuple[str, ...] = ()
+    provides: tuple[str, ...] = ("claims",)
+
+    def __init__(
+        self, analysis: AnalysisEngine | None = None, *, threshold: float | None = None
+    ) -> None:
+        self.analysis = analysis or engine()
+        self.threshold = self.analysis.threshold if threshold is None else float(threshold)
+
+    def detect(self, doc: Document) -> Layer:
+        published = doc.meta.get("published")
+        spans: list[Span] = []
+        for segment in self.analysis.analyze(doc):
+            if segment.claim < self.threshold:
+                continue
+            text = doc.text[segment.start : segment.end]
+            found_dates = dates(
+                text, base=segment.start, published=str(published) if published else None
+            )
+            skip = [(d["start"] - segment.start, d["end"] - segment.start) for d in found_dates]
+            spans.append(
+                Span(
+                    segment.start,
+                    segment.end,
+                    "claim",
+                    round(segment.claim, 6),
+                    {
+                        "numbers": numbers(text, base=segment.start, exclude=skip),
+                        "dates": found_dates,
+                        "attribution": attributions(text, base=segment.start),
+                    },
+                )
+            )
+        return Layer(
+            "claims",
+            tuple(spans),
+            producer=f"{self.name}@{self.version}",
+            config={"model": self.analysis.producer, "threshold": self.threshold},
+        )
+
+
+@register(
+    "claims",
+    version=ClaimsDetector.version,
+    requires=ClaimsDetector.requires,
+    provides=ClaimsDetector.provides,
+    description="check-worthy claims (MiniLM, CheckThat! 2024) with numbers, dates and attribution",
+    model_files=MODEL_FILES,
+)
+def make_claims(*, threshold: float | None = None) -> ClaimsDetector:
+    return ClaimsDetector(threshold=threshold)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from unspin.claimfacts import attributions, dates, iso_date, numbers
+from unspin.detectors.analysis.claims import attributions, dates, iso_date, numbers
 
 
 def test_numbers_read_value_unit_and_currency() -> None:
