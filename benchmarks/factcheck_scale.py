@@ -128,12 +128,24 @@ def main() -> int:
     from unspin.models.runtime import default_threads, load_manifest
     from unspin.store import open_corpus
 
-    report: dict[str, object] = {
-        "size": args.size,
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.python_version()}",
-        "threads": default_threads(),
-        "load_average_at_start": os.getloadavg(),
-    }
+    class Report(dict):  # type: ignore[type-arg]
+        """Prints each figure as it is measured, so a run cut short still tells what it got."""
+
+        def __setitem__(self, key: str, value: object) -> None:
+            super().__setitem__(key, value)
+            print(f"{key}: {value}", flush=True)
+
+    report: dict[str, object] = Report()
+    report.update(
+        {
+            "size": args.size,
+            "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.python_version()}",
+            "threads": default_threads(),
+            "load_average_at_start": os.getloadavg(),
+        }
+    )
+    for key, value in report.items():
+        print(f"{key}: {value}", flush=True)
     texts, queries = _real(args.data)
     encoder = load_encoder(args.model_dir)
     report["encoder"] = encoder.name

@@ -183,8 +183,15 @@ def create_app(
         max_waiting=settings.max_waiting,
         wait_timeout=settings.wait_timeout,
     )
+    from unspin.corpus.factchecks.checker import open_checker
+
     state = State(
-        settings=settings, pool=pool, corpus=corpus, pipelines=Pipelines(), embedder=embedder
+        settings=settings,
+        pool=pool,
+        corpus=corpus,
+        pipelines=Pipelines(),
+        embedder=embedder,
+        checker=open_checker(corpus),
     )
 
     owned = db is not None

@@ -21,6 +21,7 @@ from unspin.api.schemas import (
     DocumentOut,
     ErrorOut,
     Health,
+    MatchRequest,
 )
 from unspin.document import Document
 from unspin.pipeline import Pipeline
@@ -82,6 +83,11 @@ class State:
     corpus: Any
     pipelines: Pipelines
     embedder: Any = None
+    checker: Any = None  # matches claims to the store's fact-checks (None: none stored)
+
+    def check(self, doc: Document) -> Document:
+        """Return ``doc`` with the fact-checks of its claims when the store has a collection."""
+        return doc if self.checker is None else self.checker(doc)
 
     def need_corpus(self) -> Any:
         if self.corpus is None:
@@ -263,6 +269,38 @@ def build_router() -> APIRouter:
             default=_state(request).settings.detectors,
         )
 
+    @router.get("/api/v1/factchecks", responses=ERRORS, tags=["factchecks"])
+    def factchecks(
+        request: Request,
+        q: str | None = None,
+        reviewer: str | None = None,
+        limit: int = Query(50, ge=0, le=500),
+        offset: int = Query(0, ge=0),
+    ) -> Any:
+        """List or search the store's fact-checks (every word of ``q`` in the claim, headline
+        or claimant), newest review first without ``q``."""
+        store = _state(request).need_corpus().factchecks
+        found, total = store.search(q or "", reviewer=reviewer, limit=limit, offset=offset)
+        return {"total": total, "factchecks": [c.to_dict() for c in found]}
+
+    @router.post("/api/v1/factchecks/match", responses=ERRORS, tags=["factchecks"])
+    async def match_factchecks(request: Request, body: MatchRequest) -> Any:
+        """Find the published fact-checks of claims given as text: for each claim, its
+        fact-checks at or above the ``related`` threshold, best first (``level`` says
+        ``match``: the same claim, or ``related``)."""
+        state = _state(request)
+        state.need_corpus()
+        if state.checker is None:
+            raise HTTPException(404, "the store holds no fact-checks: import some first")
+        matcher = await state.pool.run(state.checker.matcher)
+        found = await state.pool.run(matcher.match, body.claims)
+        return {
+            "results": [
+                {"claim": claim, "factchecks": [m.to_dict() for m in matches]}
+                for claim, matches in zip(body.claims, found, strict=True)
+            ]
+        }
+
     @router.get("/api/v1/taxonomy", tags=["meta"])
     def taxonomy() -> Any:
         """The persuasion techniques with their group, colour and explanation (for the page)."""
@@ -275,7 +313,7 @@ def build_router() -> APIRouter:
 
 def _analyze(state: State, body: AnalyzeRequest, names: str) -> Document:
     pipeline = state.pipelines.get(names)
-    doc = pipeline.run(_read(body, allow_private=state.settings.allow_private))
+    doc = state.check(pipeline.run(_read(body, allow_private=state.settings.allow_private)))
     if body.store:
         state.corpus.add(doc, producers=pipeline.producers)
     return doc

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -15,6 +15,7 @@ __all__ = [
     "Health",
     "DetectorOut",
     "DetectorList",
+    "MatchRequest",
 ]
 
 
@@ -134,3 +135,16 @@ class DetectorList(BaseModel):
     detectors: list[DetectorOut]
     sets: dict[str, list[str]]
     default: str
+
+
+class MatchRequest(BaseModel):
+    """Claims to look up among the store's fact-checks."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"claims": ["The river bridge is about to collapse."]}]},
+    )
+
+    claims: list[Annotated[str, Field(min_length=1, max_length=5000)]] = Field(
+        ..., min_length=1, max_length=100, description="claim sentences (1 to 100)"
+    )

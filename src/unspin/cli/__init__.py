@@ -88,6 +88,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="documents analysed at once (default 2); the CPU cores are shared among them "
         "(UNSPIN_THREADS sets the threads per model instead)",
     )
+    analyze.add_argument(
+        "--db",
+        metavar="URL",
+        help="match each claim against the fact-checks in this store ('unspin factchecks "
+        "import'); without it, or when the store holds none, claims are not matched",
+    )
 
     evaluate = command(
         sub,
@@ -271,7 +277,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         for source in args.inputs
     )
     failures = 0
-    with _progress(args) as progress:
+    with _progress(args) as progress, _claim_checker(args.db) as check:
 
         def documents() -> Iterator[Any]:
             nonlocal failures
@@ -282,7 +288,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
                     failures += 1
                     _report(item, args, progress)
                     continue
-                yield item
+                yield check(item)
 
         if output_dir:
             _write_files(documents(), fmt, Path(args.output))
@@ -290,6 +296,20 @@ def cmd_analyze(args: argparse.Namespace) -> int:
             with _open_output(args.output) as out:
                 _write_stream(documents(), fmt, out)
     return 1 if failures else 0
+
+
+@contextlib.contextmanager
+def _claim_checker(db: str | None) -> Iterator[Any]:
+    """Yield doc -> doc: the store's fact-check matcher, or the identity without one."""
+    if db is None:
+        yield lambda doc: doc
+        return
+    from unspin.corpus.factchecks.checker import open_checker
+    from unspin.store import open_corpus
+
+    with open_corpus(db) as corpus:
+        checker = open_checker(corpus)
+        yield checker if checker is not None else (lambda doc: doc)
 
 
 def _report(failure: Failure, args: argparse.Namespace, progress: Any) -> None:

@@ -29,6 +29,7 @@ from unspin.formats.view import (
     _Tech,
     _technique_spans,
     _title,
+    factcheck_label,
     segments,
 )
 from unspin.taxonomy import GROUPS, Group
@@ -340,10 +341,12 @@ def _claims_html(claims: Sequence[Mapping[str, Any]] | None) -> str:
         "worth checking against another source.</p>"
     )
     with_score = any(c["score"] is not None for c in claims)
+    matched = any(c["factchecks"] is not None for c in claims)
     out.append(
         '<div class="scroll"><table><thead><tr><th scope="col">#</th>'
         '<th scope="col">Claim</th><th scope="col">Numbers</th><th scope="col">Dates</th>'
         '<th scope="col">Attribution</th>'
+        + ('<th scope="col">Checked before</th>' if matched else "")
         + ('<th scope="col">Score</th>' if with_score else "")
         + "</tr></thead><tbody>"
     )
@@ -357,11 +360,37 @@ def _claims_html(claims: Sequence[Mapping[str, Any]] | None) -> str:
             f"{_find_button(f'c{n - 1}', f'Show claim {n} in the article', 'Show in text')}</td>"
             f"<td>{chips(claim['numbers'], 'number')}</td><td>{chips(claim['dates'], 'date')}</td>"
             f"<td>{chips(claim['attribution'], 'attr')}</td>"
+            + (f"<td>{_factchecks_html(claim['factchecks'] or [])}</td>" if matched else "")
             + (f'<td class="num">{_e(_score_text(claim["score"]))}</td>' if with_score else "")
             + "</tr>"
         )
     out.append("</tbody></table></div></section>")
     return "\n".join(out)
+
+
+def _factchecks_html(checks: Sequence[Mapping[str, Any]]) -> str:
+    """A claim's fact-checks: a "checked before" badge for a match, then a list of links."""
+    if not checks:
+        return ""
+    out = []
+    if any(c["level"] == "match" for c in checks):
+        out.append('<span class="badge checked-before">checked before</span>')
+    out.append('<ul class="factchecks">')
+    for check in checks:
+        label = _e(factcheck_label(check))
+        head = (
+            f'<a href="{_e(check["url"])}" rel="noopener noreferrer" target="_blank">{label}</a>'
+            if check["url"]
+            else label
+        )
+        similarity = check["similarity"]
+        sim = f" · similarity {similarity:.2f}" if similarity is not None else ""
+        out.append(
+            f'<li class="factcheck {_e(check["level"])}">{head}'
+            f'<div class="note">“{_e(check["claim_reviewed"])}”{sim}</div></li>'
+        )
+    out.append("</ul>")
+    return "".join(out)
 
 
 def _find_button(ref: str, label: str, text: str) -> str:

@@ -4,6 +4,7 @@ escaped everywhere."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from unspin.document import Document
 from unspin.formats.view import (
@@ -19,6 +20,7 @@ from unspin.formats.view import (
     _score_text,
     _technique_spans,
     _title,
+    factcheck_label,
 )
 
 __all__ = ["md_escape", "render_markdown"]
@@ -36,6 +38,26 @@ def md_escape(text: str) -> str:
     text = text.replace("&", "&amp;").replace("<", "&lt;")
     text = _MD_SPECIAL.sub(r"\\\1", text)
     return text
+
+
+def _factchecks_md(claims: list[dict[str, Any]]) -> list[str]:
+    """The "Checked before" section: for each claim that was matched, its fact-checks."""
+    if not any(c["factchecks"] is not None for c in claims):
+        return []
+    lines = ["### Checked before", ""]
+    found = False
+    for n, claim in enumerate(claims, 1):
+        for check in claim["factchecks"] or []:
+            found = True
+            label = md_escape(factcheck_label(check))
+            link = f"[{label}](<{check['url'].replace('>', '%3E')}>)" if check["url"] else label
+            similarity = check["similarity"]
+            sim = f", similarity {similarity:.2f}" if similarity is not None else ""
+            lines.append(f"- Claim {n}: {link}: “{md_escape(check['claim_reviewed'])}”{sim}")
+    if not found:
+        lines.append("No published fact-check found for these claims.")
+    lines.append("")
+    return lines
 
 
 def render_markdown(doc: Document) -> str:
@@ -111,6 +133,7 @@ def render_markdown(doc: Document) -> str:
                     cells.append(_score_text(claim["score"]))
                 lines.append(f"| {n} | " + " | ".join(cells) + " |")
             lines.append("")
+            lines += _factchecks_md(claims)
         else:
             lines += ["No check-worthy claims found.", ""]
 

@@ -13,6 +13,7 @@ from unspin.taxonomy import GROUPS
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.text import Text
 
 from unspin.formats.view import (
     _actors,
@@ -24,6 +25,7 @@ from unspin.formats.view import (
     _Tech,
     _technique_spans,
     _title,
+    factcheck_label,
     segments,
 )
 
@@ -90,13 +92,19 @@ def render_text(doc: Document, console: Console) -> None:
         table.add_column("Numbers")
         table.add_column("Dates")
         table.add_column("Attribution")
+        matched = any(c["factchecks"] is not None for c in claims)
+        if matched:
+            table.add_column("Checked before")
         for claim in claims:
-            table.add_row(
+            cells = [
                 Text(_one_line(claim["text"], 160)),
                 Text(", ".join(claim["numbers"])),
                 Text(", ".join(claim["dates"])),
                 Text(", ".join(claim["attribution"])),
-            )
+            ]
+            if matched:
+                cells.append(_factchecks_text(claim["factchecks"] or []))
+            table.add_row(*cells)
         console.print(table)
 
     actors = _actors(doc)
@@ -168,3 +176,17 @@ def render_text_string(doc: Document, *, width: int, colour: bool) -> str:
     )
     render_text(doc, console)
     return buffer.getvalue()
+
+
+def _factchecks_text(checks: Sequence[Any]) -> Text:
+    """The fact-checks of one claim, a line each (a match in bold), with their URLs."""
+    from rich.text import Text
+
+    out = Text()
+    for n, check in enumerate(checks):
+        if n:
+            out.append("\n")
+        out.append(factcheck_label(check), style="bold" if check["level"] == "match" else "")
+        if check["url"]:
+            out.append(f"\n  {check['url']}", style="dim")
+    return out

@@ -14,7 +14,7 @@ from typing import Any
 from unspin.document import Document, Span
 from unspin.taxonomy import GROUPS, Group, is_technique, technique
 
-__all__ = ["PERSUASION", "CLAIMS", "technique_counts", "summary", "segments"]
+__all__ = ["PERSUASION", "CLAIMS", "technique_counts", "summary", "segments", "factcheck_label"]
 
 
 PERSUASION = "persuasion"
@@ -240,9 +240,42 @@ def _claims(doc: Document) -> list[dict[str, Any]] | None:
                 "dates": texts("dates"),
                 "attribution": texts("attribution"),
                 "score": score,
+                "factchecks": _factchecks(attrs.get("factchecks")),
             }
         )
     return out
+
+
+def _factchecks(value: Any) -> list[dict[str, Any]] | None:
+    """Return a claim's fact-checks as flat dicts (None when the claim was not matched): level,
+    rating, reviewer, date, the claim reviewed, similarity, and the URL when it is http(s)."""
+    if not isinstance(value, list):
+        return None
+    out = []
+    for item in value:
+        if not isinstance(item, Mapping):
+            continue
+        url = str(item.get("url") or "")
+        similarity = item.get("similarity")
+        out.append(
+            {
+                "level": "match" if item.get("level") == "match" else "related",
+                "rating": str(item.get("rating") or ""),
+                "reviewer": str(item.get("reviewer") or ""),
+                "date": str(item.get("date") or ""),
+                "claim_reviewed": str(item.get("claim_reviewed") or ""),
+                "similarity": float(similarity) if isinstance(similarity, int | float) else None,
+                "url": url if url.lower().startswith(("http://", "https://")) else "",
+            }
+        )
+    return out
+
+
+def factcheck_label(check: Mapping[str, Any]) -> str:
+    """Return one line for a fact-check: ``Checked: False (Factdesk, 2024-03-05)``."""
+    who = ", ".join(v for v in (check["reviewer"], check["date"]) if v)
+    head = "Checked" if check["level"] == "match" else "Related"
+    return f"{head}: {check['rating'] or 'no rating'}" + (f" ({who})" if who else "")
 
 
 def _actor_view(doc: Document, actor: Mapping[str, Any]) -> dict[str, Any]:

@@ -323,6 +323,30 @@
     return out;
   }
 
+  function safeUrl(url) {
+    // only http(s) links leave the page; anything else is shown as text
+    return typeof url === "string" && /^https?:\/\//i.test(url) ? url : null;
+  }
+
+  function factchecksList(checks) {
+    // fact-checks found for a claim: "match" (same claim) first, then "related"
+    const items = checks.filter((c) => c && typeof c === "object").map((c) => {
+      const verdict = c.rating ? String(c.rating) : "no rating";
+      const who = [c.reviewer, c.date].filter(Boolean).map(String).join(", ");
+      const label = (c.level === "match" ? "Checked: " : "Related: ") + verdict + (who ? " (" + who + ")" : "");
+      const href = safeUrl(c.url);
+      const head = href
+        ? el("a", { href: href, target: "_blank", rel: "noopener noreferrer", text: label })
+        : el("span", { text: label });
+      const sim = typeof c.similarity === "number" ? " · similarity " + c.similarity.toFixed(2) : "";
+      return el("li", { class: "factcheck " + (c.level === "match" ? "match" : "related") }, [
+        head,
+        el("div", { class: "muted", text: "“" + String(c.claim_reviewed || "") + "”" + sim }),
+      ]);
+    });
+    return el("ul", { class: "factchecks", "aria-label": "fact-checks of this claim" }, items);
+  }
+
   function claimsPanel(doc, chars) {
     const spans = layerSpans(doc, "claims");
     const box = el("section", { class: "panel claims", "aria-labelledby": "claims-h" }, [
@@ -353,9 +377,13 @@
         if (attrs[key]) facts.push(el("li", { text: key + ": " + (typeof attrs[key] === "string" ? attrs[key] : JSON.stringify(attrs[key])) }));
       }
       const score = typeof span.score === "number" ? " · score " + span.score.toFixed(2) : "";
+      const checks = Array.isArray(attrs.factchecks) ? attrs.factchecks : null;
+      const matched = checks ? checks.some((c) => c && c.level === "match") : false;
       list.append(el("li", { class: "claim" }, [
+        matched ? el("span", { class: "badge checked-before", text: "checked before" }) : null,
         el("blockquote", {}, highlightParts(chars, span.start, span.end, parts)),
         facts.length ? el("ul", { class: "facts" }, facts) : null,
+        checks && checks.length ? factchecksList(checks) : null,
         score ? el("div", { class: "muted", text: score.slice(3) }) : null,
       ]));
     }
