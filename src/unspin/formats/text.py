@@ -103,9 +103,11 @@ def render_text(doc: Document, console: Console) -> None:
                 Text(", ".join(claim["attribution"])),
             ]
             if matched:
-                cells.append(_factchecks_text(claim["factchecks"] or []))
+                cells.append(_checked_cell(claim["factchecks"] or []))
             table.add_row(*cells)
         console.print(table)
+        if matched:
+            _print_factchecks(console, claims)
 
     actors = _actors(doc)
     if actors is None:
@@ -178,15 +180,40 @@ def render_text_string(doc: Document, *, width: int, colour: bool) -> str:
     return buffer.getvalue()
 
 
-def _factchecks_text(checks: Sequence[Any]) -> Text:
-    """The fact-checks of one claim, a line each (a match in bold), with their URLs."""
+def _checked_cell(checks: Sequence[Any]) -> Text:
     from rich.text import Text
 
-    out = Text()
-    for n, check in enumerate(checks):
-        if n:
-            out.append("\n")
-        out.append(factcheck_label(check), style="bold" if check["level"] == "match" else "")
-        if check["url"]:
-            out.append(f"\n  {check['url']}", style="dim")
-    return out
+    if not checks:
+        return Text("no", style="dim")
+    matches = sum(1 for c in checks if c["level"] == "match")
+    if matches:
+        return Text(f"yes ({len(checks)})", style="bold")
+    return Text(f"related ({len(checks)})")
+
+
+def _print_factchecks(console: Console, claims: Sequence[Any]) -> None:
+    """A table of the fact-checks found, a row each, with the whole URL (never cut)."""
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    rows = [(n, c, check) for n, c in enumerate(claims, 1) for check in c["factchecks"] or []]
+    if not rows:
+        console.print(Text("Checked before: no published fact-check found.", style="dim"))
+        return
+    table = Table(title=f"Checked before ({len(rows)})", box=box.SIMPLE_HEAD)
+    table.add_column("Claim", justify="right")
+    table.add_column("Fact-check")
+    table.add_column("Claim reviewed")
+    table.add_column("Similarity", justify="right")
+    table.add_column("URL", overflow="fold")
+    for n, _, check in rows:
+        similarity = check["similarity"]
+        table.add_row(
+            Text(str(n)),
+            Text(factcheck_label(check), style="bold" if check["level"] == "match" else ""),
+            Text(_one_line(check["claim_reviewed"], 160)),
+            Text("" if similarity is None else f"{similarity:.2f}"),
+            Text(check["url"]),
+        )
+    console.print(table)
