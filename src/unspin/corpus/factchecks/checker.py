@@ -32,6 +32,7 @@ class ClaimChecker:
         corpus: the store whose collection is matched.
         model_dir: a retrieval model folder other than the shipped one.
         options: how many fact-checks to consider and keep per claim.
+        matcher: a ready matcher (another encoder, a test double) instead of the shipped model.
     """
 
     def __init__(
@@ -40,12 +41,13 @@ class ClaimChecker:
         *,
         model_dir: Path | str | None = None,
         options: MatchOptions | None = None,
+        matcher: Matcher | None = None,
     ) -> None:
         self.corpus = corpus
         self.model_dir = model_dir
         self.options = options
-        self._matcher: Matcher | None = None
-        self._model = ""
+        self._matcher = matcher
+        self._model = "" if matcher is None else "given"
         self._lock = threading.Lock()
         self._checked = 0.0
 
