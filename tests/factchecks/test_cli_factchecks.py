@@ -123,3 +123,80 @@ def test_cli_eval_claim_retrieval_bad_depth_is_one_line_error(capsys, tmp_path):
         "5000",
     )
     assert code == 1 and "depth must be 1..1000" in err
+
+
+def test_cli_analyze_db_without_factchecks_changes_nothing(capsys, tmp_path, article_path):
+    db = str(tmp_path / "c.db")
+    _, plain, _ = _run(capsys, "analyze", str(article_path), "-d", "baseline", "-f", "json")
+    code, with_db, _ = _run(
+        capsys, "analyze", str(article_path), "-d", "baseline", "-f", "json", "--db", db
+    )
+    assert code == 0 and json.loads(plain) == json.loads(with_db)
+
+
+def test_cli_analyze_db_adds_factchecks_to_claims(capsys, tmp_path, fixtures):
+    db = str(tmp_path / "c.db")
+    _run(capsys, "factchecks", "--db", db, "import", str(fixtures / "reviews.json"))
+    article = tmp_path / "a.txt"
+    article.write_text(
+        "On 1 March 2024 a councillor said the Millbrook river bridge will collapse within 3 weeks.",
+        encoding="utf-8",
+    )
+    code, out, err = _run(
+        capsys, "analyze", str(article), "-d", "baseline", "-f", "json", "--db", db
+    )
+    spans = json.loads(out)["layers"]["claims"]["spans"]
+    assert code == 0, err
+    assert spans[0]["attrs"]["factchecks"][0]["url"].endswith("millbrook-bridge-closed/")
+
+
+def test_cli_factchecks_match_finds_the_review(capsys, tmp_path, fixtures):
+    db = str(tmp_path / "c.db")
+    _run(capsys, "factchecks", "--db", db, "import", str(fixtures / "feed.json"))
+    code, out, _ = _run(
+        capsys,
+        "factchecks",
+        "--db",
+        db,
+        "match",
+        "Harwick schools will put insects in lunches.",
+        "--format",
+        "json",
+    )
+    assert code == 0 and json.loads(out)[0]["factchecks"][0]["reviewer"] == "Factdesk"
+
+
+def test_cli_eval_claim_retrieval_writes_run_and_scores(capsys, tmp_path):
+    queries = tmp_path / "q.tsv"
+    queries.write_text(
+        "q1\tThe Millbrook bridge will collapse soon.\nq2\tHarwick schools serve insects.\n",
+        encoding="utf-8",
+    )
+    vclaims = tmp_path / "v.jsonl"
+    vclaims.write_text(
+        '{"vclaim_id": "v1", "vclaim": "The Millbrook river bridge is about to collapse."}\n'
+        '{"vclaim_id": "v2", "vclaim": "Insect protein will be in every Harwick school lunch."}\n'
+        '{"vclaim_id": "v3", "vclaim": "The Corran ferry stops running in winter."}\n',
+        encoding="utf-8",
+    )
+    qrels = tmp_path / "qrels.tsv"
+    qrels.write_text("q1\t0\tv1\t1\nq2\t0\tv2\t1\n", encoding="utf-8")
+    run = tmp_path / "run.tsv"
+    code, out, _ = _run(
+        capsys,
+        "eval",
+        "claim-retrieval",
+        "--queries",
+        str(queries),
+        "--vclaims",
+        str(vclaims),
+        "--qrels",
+        str(qrels),
+        "--out",
+        str(run),
+        "--format",
+        "json",
+    )
+    lines = run.read_text(encoding="utf-8").splitlines()
+    assert code == 0 and json.loads(out)["map@5"] == 1.0
+    assert len(lines) == 6 and lines[0].split("\t")[:4] == ["q1", "Q0", "v1", "1"]
