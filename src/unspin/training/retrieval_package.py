@@ -120,16 +120,27 @@ def _columns(names: tuple[str, ...]) -> list[int]:
 
 
 def cross_validate(
-    rows: list[Rows], names: tuple[str, ...], rel: dict[str, dict[str, set[str]]], folds: int
-) -> dict[str, dict[str, float]]:
-    """Return per task MAP@5 mean, std, min and max over the folds, and the calibration error
-    of the top candidate, for a scorer on the named features."""
+    rows: list[Rows],
+    names: tuple[str, ...],
+    rel: dict[str, dict[str, set[str]]],
+    folds: int,
+    *,
+    absent: list[Rows] | None = None,
+) -> dict[str, dict[str, Any]]:
+    """Return per task MAP@5 (mean, std, min, max and each fold's) of a scorer on the named
+    features fitted on the other folds, and the calibration error of the top candidate's
+    probability (on ``rows`` plus ``absent``: the same claims with their fact-checks removed).
+
+    The scorer is fitted on the other folds' ``rows`` and ``absent`` together, so it learns
+    that being the best candidate is not enough when nothing in the collection matches.
+    """
     cols = _columns(names)
+    absent = absent or []
     per_task: dict[str, list[float]] = {}
     top_p: list[float] = []
     top_y: list[int] = []
     for fold in range(folds):
-        train = [r for r in rows if r.fold != fold]
+        train = [r for r in rows + absent if r.fold != fold]
         weights, bias = fit_logistic(
             np.vstack([r.values[:, cols] for r in train]), np.concatenate([r.labels for r in train])
         )
@@ -139,22 +150,46 @@ def cross_validate(
             for r in test:
                 p = 1.0 / (1.0 + np.exp(-(r.values[:, cols] @ weights + bias)))
                 run[r.query] = list(zip(r.ids, p.tolist(), strict=True))
+            gold = {r.query: rel[task][r.query] for r in test}
+            per_task.setdefault(task, []).append(score_run(run, gold).map_at[5])
+        for r in rows + absent:
+            if r.fold == fold:
+                p = 1.0 / (1.0 + np.exp(-(r.values[:, cols] @ weights + bias)))
                 best = int(np.argmax(p))
                 top_p.append(float(p[best]))
                 top_y.append(int(r.labels[best]))
-            gold = {r.query: rel[task][r.query] for r in test}
-            per_task.setdefault(task, []).append(score_run(run, gold).map_at[5])
-    out = {
+    out: dict[str, dict[str, Any]] = {
         task: {
             "map5_mean": float(np.mean(v)),
             "map5_std": float(np.std(v)),
             "map5_min": float(np.min(v)),
             "map5_max": float(np.max(v)),
+            "folds": [float(x) for x in v],
         }
         for task, v in per_task.items()
     }
     out["top1"] = {"ece": expected_calibration_error(top_p, top_y)}
     return out
+
+
+def choose_set(results: dict[str, dict[str, Any]], *, tasks: tuple[str, ...]) -> str:
+    """Return the feature set to keep: going from the smallest set up, a larger one replaces
+    the kept one only when its MAP@5, paired fold by fold and task by task, is higher by more
+    than the spread (std) of those paired differences; otherwise it is a tie and the smaller
+    set stays."""
+    names = sorted(results, key=lambda n: len(CANDIDATE_SETS[n]))
+    kept = names[0]
+    for name in names[1:]:
+        gains = [
+            new - old
+            for task in tasks
+            for new, old in zip(
+                results[name][task]["folds"], results[kept][task]["folds"], strict=True
+            )
+        ]
+        if float(np.mean(gains)) > float(np.std(gains)):
+            kept = name
+    return kept
 
 
 def choose_thresholds(
@@ -263,21 +298,17 @@ def package(args: argparse.Namespace) -> Path:
             present += collect(*common)
             absent += collect(*common, drop_relevant=True)
     report: dict[str, Any] = {"folds": len(args.folds), "sets": {}}
-    best_name, best_mean, best_std = "", -1.0, 0.0
+    results = {}
     for name, names in CANDIDATE_SETS.items():
-        result = cross_validate(present, names, rel, len(args.folds))
-        report["sets"][name] = result
-        mean = float(np.mean([result[t]["map5_mean"] for t in TASKS]))
-        std = float(np.mean([result[t]["map5_std"] for t in TASKS]))
-        print(name, json.dumps(result), flush=True)
-        if mean > best_mean + (
-            best_std if len(names) > len(CANDIDATE_SETS.get(best_name, ())) else 0.0
-        ):
-            best_name, best_mean, best_std = name, mean, std
+        results[name] = cross_validate(present, names, rel, len(args.folds), absent=absent)
+        report["sets"][name] = results[name]
+        print(name, json.dumps(results[name]), flush=True)
+    best_name = choose_set(results, tasks=tuple(TASKS))
     names = CANDIDATE_SETS[best_name]
     cols = _columns(names)
+    both = present + absent
     weights, bias = fit_logistic(
-        np.vstack([r.values[:, cols] for r in present]), np.concatenate([r.labels for r in present])
+        np.vstack([r.values[:, cols] for r in both]), np.concatenate([r.labels for r in both])
     )
     thresholds = choose_thresholds(
         present,

@@ -15,14 +15,15 @@ __all__ = ["fit_logistic", "expected_calibration_error"]
 
 
 def fit_logistic(
-    x: np.ndarray, y: np.ndarray, *, l2: float = 1e-2, iterations: int = 50
+    x: np.ndarray, y: np.ndarray, *, l2: float = 1e-5, iterations: int = 50
 ) -> tuple[np.ndarray, float]:
     """Fit ``P(y=1) = sigmoid(x . w + b)`` by Newton's method with an L2 penalty on ``w``.
 
     Args:
         x: features ``[n, d]``.
         y: 0/1 labels ``[n]``.
-        l2: the penalty (per example).
+        l2: the penalty on ``|w|^2 / 2`` against the mean log-loss (small: only to keep
+            Newton's steps finite when the classes separate).
         iterations: Newton steps at most.
 
     Returns:
