@@ -244,19 +244,55 @@ def choose_thresholds(
     }
 
 
-def _load_fold(run: Path, task: str) -> tuple[list[str], np.ndarray, np.ndarray, list[str]]:
+def _load_vectors(run: Path, task: str) -> tuple[list[str], np.ndarray, np.ndarray]:
     ids = json.loads((run / f"{task}_q_ids.json").read_text(encoding="utf-8"))
     queries = np.load(run / f"{task}_q.npy").astype(np.float32)
     vclaims = np.load(run / f"{task}_v_vt.npy").astype(np.float32)
-    held = json.loads((run / "heldout.json").read_text(encoding="utf-8"))[task]
-    return ids, queries, vclaims, held
+    return ids, queries, vclaims
+
+
+def _fold_runs(
+    args: argparse.Namespace, task: str, queries: list[Any], qrels: dict[str, set[str]]
+) -> list[tuple[int, Path, list[str]]]:
+    """Return (fold, folder of vectors, held-out query ids) for each fold.
+
+    A trained encoder has a run per fold (each scores the queries it did not see); a shipped
+    encoder (``--encoder analysis``) saw none of them, so one folder of vectors serves every
+    fold of :func:`~unspin.training.retrieval.folds`.
+    """
+    from unspin.training.retrieval import folds, group_of
+
+    if args.encoder == "retrieval":
+        out = []
+        for fold, run in enumerate(args.folds):
+            held = json.loads((run / "heldout.json").read_text(encoding="utf-8"))[task]
+            out.append((fold, run, held))
+        return out
+    assigned = folds([group_of(task, q, qrels) for q in queries], args.cv)
+    return [
+        (fold, args.folds[0], [q.id for q, f in zip(queries, assigned, strict=True) if f == fold])
+        for fold in range(args.cv)
+    ]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the options of ``python -m unspin.training retrieval-package``."""
     parser.add_argument("--data", required=True, type=Path)
-    parser.add_argument("--folds", required=True, nargs="+", type=Path, help="fold runs, in order")
-    parser.add_argument("--full", required=True, type=Path, help="the run trained on all train")
+    parser.add_argument(
+        "--folds",
+        required=True,
+        nargs="+",
+        type=Path,
+        help="fold runs, in order (--encoder analysis: one folder of its vectors)",
+    )
+    parser.add_argument("--full", type=Path, help="the run trained on all train (its export)")
+    parser.add_argument(
+        "--encoder",
+        choices=("retrieval", "analysis"),
+        default="retrieval",
+        help="the fine-tuned encoder of the runs, or the shipped analysis model's embedding",
+    )
+    parser.add_argument("--cv", type=int, default=3, help="--encoder analysis: grouped folds")
     parser.add_argument("--to", required=True, type=Path, help="the model folder to write")
     parser.add_argument("--match-precision", type=float, default=0.9)
     parser.add_argument("--related-precision", type=float, default=0.5)
@@ -278,10 +314,10 @@ def package(args: argparse.Namespace) -> Path:
         vids = [v.id for v in vclaims]
         terms = TermStats()
         terms.add(tokens(t) for t in vtexts)
-        for fold, run in enumerate(args.folds):
-            ids, qvec, vvec, held = _load_fold(run, task)
+        for fold, run, held_ids in _fold_runs(args, task, queries, qrels):
+            ids, qvec, vvec = _load_vectors(run, task)
             position = {q: i for i, q in enumerate(ids)}
-            held = [q for q in held if q in texts]
+            held = [q for q in held_ids if q in texts]
             chosen = qvec[[position[q] for q in held]]
             common = (
                 task,
@@ -297,10 +333,11 @@ def package(args: argparse.Namespace) -> Path:
             )
             present += collect(*common)
             absent += collect(*common, drop_relevant=True)
-    report: dict[str, Any] = {"folds": len(args.folds), "sets": {}}
+    n_folds = len({r.fold for r in present})
+    report: dict[str, Any] = {"folds": n_folds, "encoder": args.encoder, "sets": {}}
     results = {}
     for name, names in CANDIDATE_SETS.items():
-        results[name] = cross_validate(present, names, rel, len(args.folds), absent=absent)
+        results[name] = cross_validate(present, names, rel, n_folds, absent=absent)
         report["sets"][name] = results[name]
         print(name, json.dumps(results[name]), flush=True)
     best_name = choose_set(results, tasks=tuple(TASKS))
@@ -330,11 +367,27 @@ def package(args: argparse.Namespace) -> Path:
     }
     report["scorer"] = scorer
     print(json.dumps(report["chosen"]), json.dumps(scorer), json.dumps(thresholds), flush=True)
-    export = args.full / "export"
     args.to.mkdir(parents=True, exist_ok=True)
-    for name in ("model.onnx", "tokenizer.json"):
-        shutil.copyfile(export / name, args.to / name)
-    manifest = json.loads((export / "manifest.json").read_text(encoding="utf-8"))
+    if args.encoder == "retrieval":
+        export = args.full / "export"
+        for name in ("model.onnx", "tokenizer.json"):
+            shutil.copyfile(export / name, args.to / name)
+        manifest = json.loads((export / "manifest.json").read_text(encoding="utf-8"))
+    else:
+        from unspin.models.runtime import load_manifest
+
+        analysis = load_manifest(args.encoder)
+        manifest = {
+            "name": "retrieval",
+            "files": {},
+            "config": {
+                "encoder": args.encoder,
+                "measured_with": {
+                    "model": f"{analysis.name}@{analysis.version}",
+                    "model.onnx sha256": analysis.files.get("model.onnx", ""),
+                },
+            },
+        }
     manifest["version"] = args.version
     manifest["config"]["scorer"] = scorer
     (args.to / "manifest.json").write_text(

@@ -71,15 +71,25 @@ class Encoder:
 
 
 def load_encoder(directory: Path | str | None = None) -> Encoder:
-    """Load the retrieval encoder (the shipped one, or the model folder ``directory``).
+    """Load the encoder the matcher was fitted with: the ``retrieval`` model's own ONNX graph,
+    or the ``embedding`` output of the shipped model its manifest names as ``encoder``.
+
+    Args:
+        directory: a ``retrieval`` model folder other than the shipped one.
 
     Raises:
-        ModelError: the model is missing or corrupt.
+        ModelError: a model is missing or corrupt.
     """
     from unspin.models.embeddings import Embedder
-    from unspin.models.runtime import OnnxModel, shared_model
+    from unspin.models.runtime import OnnxModel, load_manifest, shared_model
 
-    model = OnnxModel(MODEL, directory=Path(directory)) if directory else shared_model(MODEL)
+    folder = Path(directory) if directory else None
+    manifest = load_manifest(MODEL, folder)
+    source = str(manifest.config.get("encoder", MODEL))
+    if source == MODEL:
+        model = OnnxModel(MODEL, directory=folder) if folder else shared_model(MODEL)
+    else:
+        model = shared_model(source)
     embedder = Embedder(model, max_length=int(model.config.get("max_length", 128)), batch_size=64)
     digest = str(model.manifest.files.get("model.onnx", ""))[:12]
     return Encoder(embedder.embed, f"{model.producer}#{digest}")
