@@ -139,7 +139,7 @@ def test_cli_analyze_db_adds_factchecks_to_claims(capsys, tmp_path, fixtures):
     _run(capsys, "factchecks", "--db", db, "import", str(fixtures / "reviews.json"))
     article = tmp_path / "a.txt"
     article.write_text(
-        "On 1 March 2024 a councillor said the Millbrook river bridge will collapse within 3 weeks.",
+        "On 1 March 2024 a councillor said the Millbrook river bridge will collapse in 3 weeks.",
         encoding="utf-8",
     )
     code, out, err = _run(
