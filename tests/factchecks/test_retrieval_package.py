@@ -22,6 +22,14 @@ def test_choose_set_keeps_smaller_set_on_a_tie():
     assert choose_set(results, tasks=("2a", "2b")) == "cosine"
 
 
+def test_choose_set_breaks_a_tie_by_calibration():
+    results = {
+        "cosine": {**_result([0.80, 0.90], [0.50, 0.60]), "top1": {"ece": 0.2}},
+        "cosine+bm25": {**_result([0.82, 0.88], [0.52, 0.58]), "top1": {"ece": 0.1}},
+    }
+    assert choose_set(results, tasks=("2a", "2b")) == "cosine+bm25"
+
+
 def test_choose_set_takes_larger_set_that_wins_every_fold():
     results = {
         "cosine": _result([0.80, 0.90], [0.50, 0.60]),
