@@ -192,9 +192,7 @@ def choose_set(results: dict[str, dict[str, Any]], *, tasks: tuple[str, ...]) ->
             )
         ]
         mean, spread = float(np.mean(gains)), float(np.std(gains))
-        if mean > spread:
-            kept = name
-        elif abs(mean) <= spread and _ece(results[name]) < _ece(results[kept]):
+        if mean > spread or abs(mean) <= spread and _ece(results[name]) < _ece(results[kept]):
             kept = name
     return kept
 
