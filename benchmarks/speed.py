@@ -1,24 +1,38 @@
-"""Speed and memory of the default pipeline on ~800-word articles, beside the encoder ceiling.
+"""Speed and memory of the whole pipeline on real articles, beside the encoder ceiling.
 
-Prints: model load time, articles/s of the whole pipeline, peak RSS, and the encoder-only ceiling
-(tokens/s of a bare ONNX forward pass at the batch shapes the persuasion detector used), so the
-pipeline's own overhead shows, and the time each detector took per article. The articles are
-generated from sentences written for this script; about half of them name people and
-organisations, as news does, so the stance model's pass per mention is paid (``--plain`` drops
-those sentences, as the script's first versions did).
+Reads real articles (``--articles-dir``: every ``.txt``, ``.md`` or ``.html`` file of a folder,
+for example the PTC training articles in ``../shared/data``; nothing is copied) or, without it,
+generates ~800-word articles from sentences written for this script (a smoke mode for CI).
+Runs the detectors the way ``unspin analyze`` does (``--workers`` documents at once, the ONNX
+threads shared out by ``set_threads``) and prints, with the machine's CPU:
 
-Usage: PYTHONPATH=src python benchmarks/speed.py [--articles 20] [--detectors default] [--plain]
+- model load time, articles/s and words/s of the pipeline, peak RSS, time per detector;
+- the bare-encoder ceiling of the same machine in the same run: one pass of the shipped int8
+  encoder (the ``analysis`` model) over every sentence of the same articles, in the analysis
+  engine's own segments and batches, ``--workers`` lanes at once; and the pipeline's share of it;
+- with ``--cli``, ``unspin analyze FILES --format jsonl`` from start to exit in a child process
+  (wall time and the child's peak RSS), the figure a user sees.
+
+Usage:
+    python benchmarks/speed.py --articles-dir ../shared/data/ptc-semeval2020/train-articles \\
+        --articles 60 --workers 2 --cli
+    python benchmarks/speed.py --articles 10      # generated articles (CI smoke)
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import platform
 import random
 import resource
+import subprocess
+import sys
+import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 SENTENCES = [
     "The regional council met on Thursday to discuss the budget for the coming year.",
@@ -48,12 +62,13 @@ NAMED = [
     "Priya Shah of the Commuters Union said Reed and Novak both ignore the eastern towns.",
     "Northline Rail declined to answer questions from the Valley Gazette about the delays.",
 ]
+SUFFIXES = (".txt", ".md", ".html", ".htm")
 
 
-def make_article(seed: int, words: int = 800, *, named: bool = True) -> str:
+def make_article(seed: int, words: int = 800) -> str:
     """Return a generated article of about ``words`` words in paragraphs of 4 sentences."""
     rng = random.Random(seed)
-    pool = SENTENCES + NAMED * 2 if named else SENTENCES
+    pool = SENTENCES + NAMED * 2
     paragraphs, current, count = [], [], 0
     while count < words:
         sentence = rng.choice(pool)
@@ -67,55 +82,37 @@ def make_article(seed: int, words: int = 800, *, named: bool = True) -> str:
     return "Council budget row\n\n" + "\n\n".join(paragraphs) + "\n"
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--articles", type=int, default=20)
-    parser.add_argument("--detectors", default="default")
-    parser.add_argument("--repeat", type=int, default=3, help="ceiling repetitions")
-    parser.add_argument("--model-dir", help="load the persuasion model from this folder")
-    parser.add_argument("--plain", action="store_true", help="articles without named actors")
-    parser.add_argument(
-        "--workers", type=int, default=1, help="documents at once (with UNSPIN_THREADS=1 for 2)"
+def cpu_name() -> str:
+    """Return the CPU model and its int8 instruction sets, as /proc/cpuinfo names them."""
+    try:
+        info = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return platform.processor() or platform.machine()
+    model = next(
+        (line.split(":", 1)[1].strip() for line in info.splitlines() if "model name" in line),
+        platform.machine(),
     )
-    args = parser.parse_args()
+    lines = info.splitlines()
+    flags = next((line.split(":", 1)[1].split() for line in lines if "flags" in line), [])
+    wanted = [f for f in ("avx2", "avx512_vnni", "avx_vnni", "amx_int8") if f in flags]
+    return f"{model} ({os.cpu_count()} cores; {', '.join(wanted) or 'no AVX2'})"
 
-    import numpy as np
 
-    from unspin.detectors import registry
-    from unspin.document import Document
-    from unspin.pipeline import Pipeline
+def article_files(folder: Path, count: int, seed: int) -> list[Path]:
+    """Return ``count`` files of ``folder`` (sorted, then a seeded sample), plus one for warm-up."""
+    files = sorted(p for p in folder.iterdir() if p.suffix.lower() in SUFFIXES and p.is_file())
+    if len(files) < count + 1:
+        sys.exit(f"speed.py: {folder} has {len(files)} articles, need {count + 1}")
+    return random.Random(seed).sample(files, count + 1)
 
-    articles = [make_article(seed, named=not args.plain) for seed in range(args.articles + 1)]
-    started = time.perf_counter()
-    if args.model_dir:
-        names = registry.expand(args.detectors.split(","))
-        pipeline = Pipeline(
-            [
-                registry.create(n, directory=args.model_dir)
-                if n == "persuasion"
-                else registry.create(n)
-                for n in names
-            ]
-        )
-    else:
-        pipeline = Pipeline.from_names(args.detectors)
-    load_s = time.perf_counter() - started
 
-    shapes: list[tuple[int, int]] = []
-    persuasion = next((d for d in pipeline.detectors if d.name == "persuasion"), None)
-    if persuasion is not None:
-        original = persuasion._run  # type: ignore[attr-defined]
+def peak_rss_mb(who: int = resource.RUSAGE_SELF) -> float:
+    return resource.getrusage(who).ru_maxrss / 1024
 
-        def recording(ids, mask, span_mask, repetition):  # type: ignore[no-untyped-def]
-            shapes.append(ids.shape)
-            return original(ids, mask, span_mask, repetition)
 
-        persuasion._run = recording  # type: ignore[attr-defined]
-
-    pipeline.run(Document(articles[0]))  # warm-up
-    shapes.clear()
+def time_detectors(pipeline, lock: threading.Lock) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    """Wrap every detector's ``detect`` so its time adds up in the returned dict."""
     spent: dict[str, float] = {}
-    lock = threading.Lock()
     for detector in pipeline.detectors:
         detect = detector.detect
 
@@ -128,67 +125,148 @@ def main() -> None:
                     spent[name] = spent.get(name, 0.0) + time.perf_counter() - begun
 
         detector.detect = timed  # type: ignore[method-assign]
-    mentions = 0
-    words = sum(len(a.split()) for a in articles[1:])
-    started = time.perf_counter()
-    for doc in pipeline.run_many((Document(t) for t in articles[1:]), workers=args.workers):
-        stance = doc.layers.get("stance")
-        mentions += len(stance.spans) if stance else 0
-    elapsed = time.perf_counter() - started
-    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return spent
 
-    print(f"detectors          {', '.join(d.name for d in pipeline.detectors)}")
-    print(f"articles           {args.articles} x ~{words // args.articles} words")
-    threads = os.environ.get("UNSPIN_THREADS", "2")
-    print(f"workers            {args.workers} (ONNX threads each: {threads})")
-    print(f"model load         {load_s:.3f} s (creating the pipeline)")
-    per_article_ms = elapsed / args.articles * 1000
-    rate = args.articles / elapsed
-    print(f"pipeline           {rate:.2f} articles/s ({per_article_ms:.0f} ms/article)")
-    print(f"peak RSS           {rss_mb:.0f} MB")
-    print(f"stance spans       {mentions / args.articles:.1f} per article")
-    by_detector = ", ".join(
-        f"{name} {seconds / args.articles * 1000:.0f}"
-        for name, seconds in sorted(spent.items(), key=lambda kv: -kv[1])
-    )
-    print(f"ms/article by step {by_detector} (summed over workers)")
-    if persuasion is not None and shapes:
-        session = persuasion.model.session  # type: ignore[attr-defined]
-        feeds = []
-        rng = np.random.default_rng(0)
-        for batch, length in shapes:
+
+def encoder_ceiling(docs, workers: int, repeat: int) -> tuple[float, int]:  # type: ignore[no-untyped-def]
+    """Return (best seconds, tokens) of one bare encoder pass over every sentence of ``docs``."""
+    import numpy as np
+
+    from unspin.detectors.analysis.engine import BATCH, AnalysisEngine
+
+    engine = AnalysisEngine()
+    feeds: list[dict[str, np.ndarray]] = []
+    tokens = 0
+    for doc in docs:
+        bounds = engine._segments(doc)
+        bounds.sort(key=lambda b: b[1] - b[0])
+        for first in range(0, len(bounds), BATCH):
+            texts = [doc.text[s:e] for s, e in bounds[first : first + BATCH]]
+            encoded = engine.model.encode(texts, max_length=engine.max_length)
+            rows, length = encoded.ids.shape
+            tokens += int(encoded.mask.sum())
             feeds.append(
                 {
-                    "input_ids": rng.integers(1000, 20000, (batch, length), dtype=np.int64),
-                    "attention_mask": np.ones((batch, length), dtype=np.int64),
-                    "token_type_ids": np.zeros((batch, length), dtype=np.int64),
-                    "span_mask": np.zeros((batch, length), dtype=np.float32),
-                    "repetition": np.zeros((batch, 1), dtype=np.float32),
+                    "input_ids": encoded.ids,
+                    "attention_mask": encoded.mask,
+                    "token_type_ids": encoded.type_ids,
+                    "shape_ids": np.zeros((rows, length), dtype=np.int64),
+                    "target_mask": np.zeros((rows, 1, length), dtype=np.float32),
                 }
             )
-        tokens = sum(b * t for b, t in shapes)
-        best = float("inf")
-        lanes = [feeds[k :: args.workers] for k in range(args.workers)]
+    lanes = [feeds[k::workers] for k in range(workers)]
+    session = engine.model.session
 
-        def run_lane(lane: list[dict[str, np.ndarray]]) -> None:
-            for feed in lane:
-                session.run(None, feed)
+    def run_lane(lane: list[dict[str, np.ndarray]]) -> None:
+        for feed in lane:
+            session.run(None, feed)
 
-        with ThreadPoolExecutor(max_workers=args.workers) as pool:
-            for _ in range(args.repeat):
-                started = time.perf_counter()
-                list(pool.map(run_lane, lanes))
-                best = min(best, time.perf_counter() - started)
+    best = float("inf")
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for _ in range(repeat):
+            started = time.perf_counter()
+            list(pool.map(run_lane, lanes))
+            best = min(best, time.perf_counter() - started)
+    return best, tokens
+
+
+def run_cli(files: list[Path], args: argparse.Namespace) -> tuple[float, float]:
+    """Return (wall seconds, peak RSS MB) of ``unspin analyze FILES --format jsonl`` as a child."""
+    with tempfile.TemporaryDirectory() as scratch:
+        command = [
+            sys.executable,
+            "-m",
+            "unspin.cli",
+            "analyze",
+            *map(str, files),
+            "--format",
+            "jsonl",
+            "-o",
+            str(Path(scratch) / "out.jsonl"),
+            "--quiet",
+            "--workers",
+            str(args.workers),
+            "--detectors",
+            args.detectors,
+        ]
+        started = time.perf_counter()
+        subprocess.run(command, check=True)
+        wall = time.perf_counter() - started
+    return wall, peak_rss_mb(resource.RUSAGE_CHILDREN)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles-dir", type=Path, help="real articles (.txt/.md/.html)")
+    parser.add_argument("--articles", type=int, default=20, help="articles to time")
+    parser.add_argument("--seed", type=int, default=13, help="which articles of the folder")
+    parser.add_argument("--detectors", default="default")
+    parser.add_argument("--workers", type=int, default=2, help="documents at once (as analyze)")
+    parser.add_argument("--repeat", type=int, default=3, help="ceiling repetitions (best kept)")
+    parser.add_argument("--cli", action="store_true", help="also time unspin analyze as a child")
+    args = parser.parse_args()
+
+    from unspin.document import Document
+    from unspin.models.runtime import default_threads, set_threads
+    from unspin.pipeline import Pipeline
+    from unspin.sources import read
+
+    files: list[Path] = []
+    if args.articles_dir:
+        files = article_files(args.articles_dir, args.articles, args.seed)
+        docs = [doc for path in files for doc in read(str(path))]
+        source = f"{args.articles_dir} (seed {args.seed})"
+    else:
+        docs = [Document(make_article(seed)) for seed in range(args.articles + 1)]
+        source = "generated (~800 words)"
+    warm, docs = docs[0], docs[1:]
+
+    set_threads(workers=args.workers)
+    started = time.perf_counter()
+    pipeline = Pipeline.from_names(args.detectors)
+    load_s = time.perf_counter() - started
+    pipeline.run(warm)
+
+    lock = threading.Lock()
+    spent = time_detectors(pipeline, lock)
+    words = sum(len(doc.text.split()) for doc in docs)
+    chars = sum(len(doc.text) for doc in docs)
+    started = time.perf_counter()
+    done = list(pipeline.run_many(iter(docs), workers=args.workers))
+    elapsed = time.perf_counter() - started
+    rss = peak_rss_mb()
+    stance = sum(len(d.layers["stance"].spans) for d in done if "stance" in d.layers)
+
+    n = len(docs)
+    rate = n / elapsed
+    print(f"cpu                {cpu_name()}")
+    print(f"articles           {n} from {source}: {words // n} words, {chars // n} chars each")
+    print(f"detectors          {', '.join(d.name for d in pipeline.detectors)}")
+    print(f"workers            {args.workers} (ONNX threads each: {default_threads()})")
+    print(f"model load         {load_s:.2f} s")
+    print(f"pipeline           {rate:.2f} articles/s, {words / elapsed:.0f} words/s")
+    print(f"peak RSS           {rss:.0f} MB (this process)")
+    print(f"stance spans       {stance / n:.1f} per article")
+    ranked = sorted(spent.items(), key=lambda kv: -kv[1])
+    steps = ", ".join(f"{name} {seconds / n * 1000:.0f}" for name, seconds in ranked)
+    print(f"ms/article by step {steps} (summed over workers)")
+
+    if "sentences" in done[0].layers:
+        best, tokens = encoder_ceiling(done, args.workers, args.repeat)
+        ceiling = n / best
         print(
-            f"model runs         {len(shapes)} batches, {tokens} tokens, {args.articles} articles"
+            f"encoder ceiling    {ceiling:.2f} articles/s ({tokens / best:.0f} tokens/s: one bare "
+            f"pass of the int8 encoder over every sentence, {args.workers} lanes at once)"
         )
+        print(f"share of ceiling   {rate / ceiling * 100:.0f}%")
+    if args.cli:
+        if not files:
+            sys.exit("speed.py: --cli needs --articles-dir (files to hand to unspin analyze)")
+        wall, child_rss = run_cli(files[1:], args)
         print(
-            f"encoder ceiling    {tokens / best:.0f} tokens/s = {args.articles / best:.2f} "
-            f"articles/s (bare ONNX forward of the persuasion encoder alone, same shapes, "
-            f"{args.workers} at once)"
+            f"unspin analyze     {n / wall:.2f} articles/s from start to exit ({wall:.1f} s), "
+            f"peak RSS {child_rss:.0f} MB"
         )
-        share = best / elapsed * 100
-        print(f"persuasion share   {share:.0f}% of pipeline time")
 
 
 if __name__ == "__main__":
